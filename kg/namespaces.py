@@ -1,0 +1,201 @@
+"""IRIs of the project: the closed ontology namespace, the data namespaces and prefixes."""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+BASE = "https://w3id.org/trade-dispute/"
+"""Every IRI the build mints lives under this base."""
+
+
+class TDO(DefinedNamespace):
+    """The Trade Dispute Ontology (ontology/tdo.ttl), closed: an unknown term is an error."""
+
+    _NS = Namespace(BASE + "ontology#")
+    _fail = True
+
+    # classes
+    Actor: URIRef
+    Agency: URIRef
+    Agreement: URIRef
+    Alliance: URIRef
+    Announcement: URIRef
+    AnonymousSource: URIRef
+    Article: URIRef
+    AttributionStep: URIRef
+    Dispute: URIRef
+    EconomicFigure: URIRef
+    Embassy: URIRef
+    Event: URIRef
+    Exemption: URIRef
+    ExportControl: URIRef
+    Fact: URIRef
+    ImportBan: URIRef
+    ImportQuota: URIRef
+    Letter: URIRef
+    Meeting: URIRef
+    Ministry: URIRef
+    NewsOutlet: URIRef
+    Organization: URIRef
+    Person: URIRef
+    Place: URIRef
+    Platform: URIRef
+    Post: URIRef
+    Product: URIRef
+    Release: URIRef
+    Report: URIRef
+    Request: URIRef
+    Response: URIRef
+    Sector: URIRef
+    State: URIRef
+    Statement: URIRef
+    Talks: URIRef
+    Tariff: URIRef
+    TariffPause: URIRef
+    TradeAgreement: URIRef
+    TradeMeasure: URIRef
+    Visit: URIRef
+    Warning: URIRef
+    # properties
+    aboutDate: URIRef
+    affectsProduct: URIRef
+    affiliatedWith: URIRef
+    agencyOf: URIRef
+    annotation: URIRef
+    announcedOn: URIRef
+    attribution: URIRef
+    beneficiary: URIRef
+    concerns: URIRef
+    content: URIRef
+    date: URIRef
+    dateBasis: URIRef
+    dateInference: URIRef
+    deliveredBy: URIRef
+    duration: URIRef
+    effectiveFrom: URIRef
+    excludedRange: URIRef
+    excludes: URIRef
+    figureOf: URIRef
+    heldBy: URIRef
+    hsCode: URIRef
+    imposedBy: URIRef
+    inSector: URIRef
+    independentOrigin: URIRef
+    interactionSign: URIRef
+    locatedIn: URIRef
+    metric: URIRef
+    modality: URIRef
+    nationality: URIRef
+    normalisedMatch: URIRef
+    note: URIRef
+    opposes: URIRef
+    outletStatus: URIRef
+    partOf: URIRef
+    participant: URIRef
+    party: URIRef
+    place: URIRef
+    postIn: URIRef
+    publishedBy: URIRef
+    publishedOn: URIRef
+    publishesOn: URIRef
+    rate: URIRef
+    rateKind: URIRef
+    reason: URIRef
+    recipient: URIRef
+    responseTo: URIRef
+    retaliatesAgainst: URIRef
+    scope: URIRef
+    sender: URIRef
+    sha256: URIRef
+    signValue: URIRef
+    source: URIRef
+    sourceFile: URIRef
+    sourceLine: URIRef
+    speaker: URIRef
+    stance: URIRef
+    status: URIRef
+    stepIndex: URIRef
+    supports: URIRef
+    suspends: URIRef
+    target: URIRef
+    unit: URIRef
+    value: URIRef
+    wikidata: URIRef
+    # concept schemes and concepts
+    Active: URIRef
+    Additional: URIRef
+    Agreed: URIRef
+    AgreementStatusScheme: URIRef
+    Announced: URIRef
+    Asserted: URIRef
+    Baseline: URIRef
+    Claimed: URIRef
+    Conflict: URIRef
+    Considered: URIRef
+    Cooperation: URIRef
+    Denied: URIRef
+    EventTypeScheme: URIRef
+    Expected: URIRef
+    InForce: URIRef
+    InteractionSignScheme: URIRef
+    Maximum: URIRef
+    MeasureStatusScheme: URIRef
+    ModalityScheme: URIRef
+    Modified: URIRef
+    Neutral: URIRef
+    Paused: URIRef
+    Planned: URIRef
+    Proposed: URIRef
+    RateKindScheme: URIRef
+    Reported: URIRef
+    Revoked: URIRef
+    Threatened: URIRef
+    UnderNegotiation: URIRef
+
+
+ONTOLOGY_IRI = URIRef(BASE + "ontology")
+ID = Namespace(BASE + "id/")
+FACT = Namespace(BASE + "fact/")
+ARTICLE = Namespace(BASE + "article/")
+GRAPH = Namespace(BASE + "graph/")
+REGISTRY_GRAPH = GRAPH["registry"]
+PROVENANCE_GRAPH = GRAPH["provenance"]
+ONTOLOGY_GRAPH = ONTOLOGY_IRI
+WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+SCHEMA = Namespace("https://schema.org/")
+
+PREFIXES: dict[str, str] = {
+    "tdo": str(TDO._NS),
+    "id": str(ID),
+    "fact": str(FACT),
+    "article": str(ARTICLE),
+    "graph": str(GRAPH),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": str(ORG),
+    "oa": str(OA),
+    "schema": str(SCHEMA),
+    "sh": "http://www.w3.org/ns/shacl#",
+    "wd": str(WIKIDATA),
+}
+"""Prefixes bound everywhere (graphs, TriG, query results), so no ``ns1:`` ever appears."""
+
+
+def sparql_prologue() -> str:
+    """PREFIX declarations for every project prefix, to put in front of a query."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def bind_prefixes(graph):
+    """Bind the project's prefixes on an rdflib graph or dataset and return it."""
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri, override=True, replace=True)
+    return graph
