@@ -1,0 +1,42 @@
+# Two commands on a fresh machine:  make demo  and  make test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint format bench clean help
+
+help:
+	@echo "make demo   set up .venv, build, validate, analyse the seeds and write build/graph.html"
+	@echo "make test   set up .venv and run every test"
+	@echo "make lint   ruff check and format check"
+	@echo "make bench  run the benchmarks (see benchmarks/README.md)"
+	@echo "make clean  remove build outputs"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/kg build
+	$(BIN)/kg stats
+	$(BIN)/kg query cq-letters
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check kg tests benchmarks
+	$(BIN)/ruff format --check kg tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format kg tests benchmarks
+	$(BIN)/ruff check --fix kg tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf build
