@@ -130,9 +130,10 @@ def build(seeds: Path, build_dir: Path, quiet: bool):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True, help="Output format.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Time limit in seconds.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
+@click.option("--endpoint", metavar="URL", help="Query this SPARQL 1.1 endpoint instead of the built store.")
 @seeds_options
 @reports_errors
-def query(query: str | None, query_file: Path | None, fmt: str, timeout: float, list_queries: bool, seeds: Path, build_dir: Path):
+def query(query: str | None, query_file: Path | None, fmt: str, timeout: float, list_queries: bool, endpoint: str | None, seeds: Path, build_dir: Path):
     """Run SPARQL on the built graph: a named query, a .rq file, or query text.
 
     Queries see the union of all graphs; GRAPH ?g reaches each fact. The project's
@@ -157,7 +158,7 @@ def query(query: str | None, query_file: Path | None, fmt: str, timeout: float, 
         text = resolve_query(query)
     else:
         raise click.UsageError("give a query, a named query (see --list) or --file")
-    click.echo(format_result(run_query(text, build_dir, timeout=timeout), fmt))
+    click.echo(format_result(run_query(text, build_dir, timeout=timeout, endpoint=endpoint), fmt))
 
 
 @main.command()
@@ -177,6 +178,10 @@ def stats(seeds: Path, build_dir: Path, fmt: str):
 
     result = graph_stats(seeds, build_dir)
     click.echo(json.dumps(result, indent=1) if fmt == "json" else format_stats(result))
+
+
+# Commands living in their own modules register themselves on ``main`` when imported.
+from kg import cli_add, cli_analyze, cli_claims, cli_endpoint, cli_viz  # noqa: E402,F401
 
 
 def run() -> None:  # pragma: no cover - console entry point for python -m kg

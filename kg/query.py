@@ -160,7 +160,10 @@ def _child(path: str, query: str, conn) -> None:  # pragma: no cover - runs in t
 
 
 def run_query(
-    query: str, build_dir: Path | str = "build", timeout: float | None = DEFAULT_TIMEOUT
+    query: str,
+    build_dir: Path | str = "build",
+    timeout: float | None = DEFAULT_TIMEOUT,
+    endpoint: str | None = None,
 ) -> QueryResult:
     """Run a SPARQL query on the built store.
 
@@ -168,6 +171,7 @@ def run_query(
         query: SPARQL text (use :func:`resolve_query` for names and files).
         build_dir: the build folder holding the store.
         timeout: seconds before the query is stopped; None runs it in this process unbounded.
+        endpoint: URL of a SPARQL 1.1 endpoint to query instead of the built store.
 
     Returns:
         The QueryResult.
@@ -181,6 +185,10 @@ def run_query(
         True
     """
     refuse_unsafe(query)
+    if endpoint:
+        from kg.endpoint import remote_query
+
+        return remote_query(endpoint, query, timeout=timeout)
     if timeout is None:
         return execute(open_store(build_dir), query)
     path = str(store_path(build_dir))

@@ -709,6 +709,9 @@ def load_corpus(root: Path | str = "seeds", ontology: str | None = None) -> Corp
         raise SeedError([Problem(display_path(paths.root), 0, 0, "", "seeds folder not found")])
     vocab = vocabulary(ontology)
     entities, problems = load_registry(paths.registry_files(), vocab)
+    if any(p.message.startswith("YAML") for p in problems):
+        # an unreadable registry would make every key in every fact look unknown
+        raise SeedError(problems)
     sources, source_problems = load_sources(paths.sources, paths.articles, entities)
     problems += source_problems
     facts: list[Fact] = []

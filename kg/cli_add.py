@@ -1,0 +1,1 @@
+"""CLI commands for add (registered on kg.cli.main when imported). Being written."""

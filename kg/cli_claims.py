@@ -1,0 +1,1 @@
+"""CLI commands for claims (registered on kg.cli.main when imported). Being written."""

@@ -1,0 +1,1 @@
+"""CLI commands for endpoint (registered on kg.cli.main when imported). Being written."""
