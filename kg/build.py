@@ -22,6 +22,9 @@ PROV = "http://www.w3.org/ns/prov#"
 CONTEXT_CHARS = 32
 """Characters of prefix and suffix kept in each TextQuoteSelector."""
 
+ARTICLE_DATE_BASIS = "the article's publication date (the annotation gives no date)"
+"""tdo:dateBasis of a fact whose about-date falls back to its article's date."""
+
 ORIGIN_CLASSES = ("NewsOutlet", "Person", "Organization", "State")
 """Registry types that can stand as an independent origin in an attribution chain."""
 
@@ -211,6 +214,9 @@ def fact_quads(
     when = about_date(fact, source)
     if when:
         out.append(quad(g, _t("aboutDate"), literal(when.value, when.datatype), pg))
+        if when is source.date:
+            # the annotation gives no date: say so, so event-date queries can skip this fact
+            out.append(quad(g, _t("dateBasis"), literal(ARTICLE_DATE_BASIS), pg))
     inferences = [v.inferred_from for v in (fact.date, *(c.value for c in fact.claims)) if v and v.inferred_from]
     if inferences:
         out.append(quad(g, _t("dateInference"), literal("; ".join(dict.fromkeys(inferences))), pg))

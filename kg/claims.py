@@ -1,0 +1,121 @@
+"""The claims report: corroboration by independent origins, and contradictions between facts.
+
+Both come from named queries (ontology/queries/cq-corroboration.rq and cq-contradictions.rq), so
+the report and a user's own SPARQL always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.query import QueryResult, execute, named_queries, shorten
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One (subject, property, value) triple and who stands behind it."""
+
+    subject: str
+    property: str
+    value: str
+    articles: int
+    origins: int
+    modalities: str
+    sources: tuple[str, ...]
+
+
+@dataclass
+class ContestedValue:
+    """One of the values a contradiction is between, with the facts that give it."""
+
+    value: str
+    rate_kinds: list[str] = field(default_factory=list)
+    evidence: list[dict] = field(default_factory=list)  # article, quote, modality, fact
+
+    @property
+    def articles(self) -> list[str]:
+        return sorted({e["article"] for e in self.evidence})
+
+
+@dataclass
+class Contradiction:
+    """A subject with different values of one single-valued property."""
+
+    subject: str
+    property: str
+    values: list[ContestedValue]
+
+
+def _run(store, name: str) -> QueryResult:
+    return execute(store, named_queries()[name].read_text(encoding="utf-8"))
+
+
+def corroboration(store, min_articles: int = 1) -> list[Claim]:
+    """Every claim with its number of articles and of independent origins.
+
+    Args:
+        store: an open pyoxigraph store of the built graph.
+        min_articles: keep claims made by at least this many articles.
+
+    Returns:
+        Claims, most corroborated first.
+    """
+    claims = []
+    for row in _run(store, "cq-corroboration").rows:
+        articles = int(row["articles"]["value"])
+        if articles < min_articles:
+            continue
+        claims.append(
+            Claim(
+                subject=shorten(row["subject"]),
+                property=shorten(row["property"]),
+                value=shorten(row["value"]),
+                articles=articles,
+                origins=int(row["origins"]["value"]),
+                modalities=row["modality"]["value"],
+                sources=tuple(sorted(row["sources"]["value"].split())),
+            )
+        )
+    return claims
+
+
+def contradictions(store) -> list[Contradiction]:
+    """Subjects given different values of a functional property, each value with its evidence."""
+    grouped: dict[tuple[str, str], dict[str, ContestedValue]] = {}
+    for row in _run(store, "cq-contradictions").rows:
+        key = (shorten(row["subject"]), shorten(row["property"]))
+        value = shorten(row["value"])
+        entry = grouped.setdefault(key, {}).setdefault(value, ContestedValue(value))
+        kind = row.get("rateKind", {}).get("value")
+        if kind and kind not in entry.rate_kinds:
+            entry.rate_kinds.append(kind)
+        item = {
+            "article": row["article"]["value"],
+            "quote": row["quote"]["value"],
+            "modality": row["modality"]["value"],
+            "fact": shorten(row["fact"]),
+        }
+        if item not in entry.evidence:
+            entry.evidence.append(item)
+    return [
+        Contradiction(subject, prop, [values[v] for v in sorted(values)])
+        for (subject, prop), values in sorted(grouped.items())
+    ]
+
+
+def claims_report(store, min_articles: int = 1) -> dict:
+    """Contradictions and corroboration as plain dicts (for JSON and notebooks)."""
+    return {
+        "contradictions": [
+            {
+                "subject": c.subject,
+                "property": c.property,
+                "values": [
+                    {"value": v.value, "rate_kinds": v.rate_kinds, "articles": v.articles, "evidence": v.evidence}
+                    for v in c.values
+                ],
+            }
+            for c in contradictions(store)
+        ],
+        "claims": [c.__dict__ | {"sources": list(c.sources)} for c in corroboration(store, min_articles)],
+    }
