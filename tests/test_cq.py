@@ -1,0 +1,285 @@
+"""Competency questions are tests: each named query answers its question on the seed graph.
+
+Every test checks expected rows (positive cases) and rows that must not be there (negative
+cases). Expected answers were worked out by hand from the five articles.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.query import describe_query, execute, named_queries
+
+ID = "https://w3id.org/trade-dispute/id/"
+
+
+def rows(store, name: str) -> list[dict[str, str | None]]:
+    text = named_queries()[name].read_text(encoding="utf-8")
+    return execute(store, text).values()
+
+
+def key(iri: str | None) -> str | None:
+    return iri[len(ID) :] if iri and iri.startswith(ID) else iri
+
+
+def pairs(result, a: str, b: str) -> set[tuple]:
+    return {(key(r[a]), key(r[b])) for r in result}
+
+
+def test_there_are_at_least_twenty_competency_questions():
+    cqs = [n for n in named_queries() if n.startswith("cq-")]
+    assert len(cqs) >= 20
+    for name in cqs:
+        question = describe_query(named_queries()[name])
+        assert question.endswith("?"), f"{name} must open with its question in words"
+
+
+def test_letters_who_wrote_to_whom_delivered_by_whom(store):
+    result = rows(store, "cq-letters")
+    senders = {key(r["sender"]) for r in result if r["sender"]}
+    recipients = {key(r["recipient"]) for r in result if r["recipient"]}
+    couriers = {key(r["deliveredBy"]) for r in result if r["deliveredBy"]}
+    assert senders == {"li-qiang"}
+    assert recipients == {"shigeru-ishiba"}
+    assert couriers == {"wu-jianghao", "chinese-embassy-in-japan"}
+    assert "shigeru-ishiba" not in senders  # negative: Ishiba wrote no letter
+    articles = {r["article"] for r in result}
+    assert articles == {"000_47059b8c57473c03", "001_c06ecbde632990cb", "002_412b91df41f90cca"}
+
+
+def test_letter_quotes_and_offsets_point_into_the_article(store, corpus):
+    for r in rows(store, "cq-letters"):
+        text = corpus.sources[r["article"]].text
+        start, end = int(r["start"]), int(r["end"])
+        assert text[start:end] == r["quote"]
+    wu = [r for r in rows(store, "cq-letters") if key(r["deliveredBy"]) == "wu-jianghao"]
+    assert "delivered by Chinese Ambassador to Tokyo Wu Jianghao" in wu[0]["quote"]
+
+
+def test_post_holders(store):
+    result = rows(store, "cq-post-holders")
+    holders = pairs(result, "post", "holder")
+    assert ("premier-of-china", "li-qiang") in holders
+    assert ("prime-minister-of-japan", "shigeru-ishiba") in holders
+    assert ("us-secretary-of-defense", "pete-hegseth") in holders
+    assert ("defense-minister-of-japan", "gen-nakatani") in holders
+    assert ("premier-of-china", "xi-jinping") not in holders
+    premier = next(r for r in result if key(r["post"]) == "premier-of-china")
+    assert int(premier["articles"]) == 3
+
+
+def test_tariffs_by_target(store):
+    result = rows(store, "cq-tariffs-by-target")
+    facing = {(key(r["target"]), key(r["measure"]), r["rate"]) for r in result}
+    assert ("japan", "us-reciprocal-tariff-on-japan", "24") in facing
+    assert ("china", "us-tariffs-on-china", "245") in facing
+    assert ("china", "us-tariffs-on-china", "145") in facing
+    assert ("united-states", "china-tariffs-on-us-goods", "125") in facing
+    assert not any(t == "japan" and m == "us-tariffs-on-china" for t, m, _ in facing)
+
+
+def test_us_tariffs_on_japan_with_status_and_articles(store):
+    result = {key(r["measure"]): r for r in rows(store, "cq-us-tariffs-on-japan")}
+    assert result["us-reciprocal-tariff-on-japan"]["rate"] == "24"
+    assert "paused" in result["us-reciprocal-tariff-on-japan"]["statuses"]
+    assert result["us-baseline-tariff"]["rate"] == "10"
+    assert result["us-auto-tariff"]["rate"] == "25"
+    sources = result["us-reciprocal-tariff-on-japan"]["articles"].split()
+    assert len(sources) == 4 and "004_0ace5de719f6b055" not in sources
+    assert "us-tariffs-on-china" not in result
+
+
+def test_measure_status(store):
+    result = {(key(r["measure"]), r["status"]) for r in rows(store, "cq-measure-status")}
+    assert ("us-reciprocal-tariff-on-japan", "paused") in result
+    assert ("china-tariffs-on-us-goods", "in force") in result
+    assert ("us-auto-tariff", "announced") in result
+    assert ("us-reciprocal-tariff-on-japan", "revoked") not in result
+
+
+def test_retaliation(store):
+    result = rows(store, "cq-retaliation")
+    assert pairs(result, "measure", "against") == {("china-tariffs-on-us-goods", "us-tariffs-on-china")}
+    (row,) = result
+    assert key(row["imposedBy"]) == "china" and key(row["againstImposedBy"]) == "united-states"
+    assert row["rate"] == "125"
+
+
+def test_bans_and_their_causes(store):
+    (ban,) = rows(store, "cq-bans-and-causes")
+    assert key(ban["ban"]) == "china-seafood-import-ban"
+    assert key(ban["imposedBy"]) == "china" and key(ban["target"]) == "japan"
+    assert key(ban["product"]) == "seafood" and ban["hsCode"] == "03"
+    assert ban["since"] == "2023-08"
+    assert key(ban["reason"]) == "fukushima-wastewater-release"
+
+
+def test_agreement_parties_and_status(store):
+    result = {key(r["agreement"]): r for r in rows(store, "cq-agreement-parties")}
+    assert set(result["cjk-free-trade-agreement"]["parties"].split()) == {"china", "japan", "south-korea"}
+    assert result["cjk-free-trade-agreement"]["status"] == "under negotiation"
+    assert set(result["us-japan-alliance"]["parties"].split()) == {"japan", "united-states"}
+    assert set(result["rcep"]["parties"].split()) >= {"china", "japan", "south-korea"}
+    assert "united-states" not in result["rcep"]["parties"].split()
+
+
+def test_meetings_participants_places_dates(store):
+    result = {key(r["event"]): r for r in rows(store, "cq-meetings")}
+    trilateral = result["trilateral-trade-ministers-meeting"]
+    assert set(trilateral["participants"].split()) == {"china", "japan", "south-korea"}
+    assert trilateral["date"] == "2025-03-30"
+    hegseth = result["hegseth-nakatani-meeting"]
+    assert set(hegseth["participants"].split()) == {"pete-hegseth", "gen-nakatani"}
+    assert key(hegseth["place"]) == "tokyo"
+    assert result["us-japan-tariff-talks"]["date"] == "2025-04-16"
+    assert "united-states" not in trilateral["participants"].split()
+
+
+def test_who_said_what_according_to_whom(store):
+    result = rows(store, "cq-who-said-what")
+    slog = [r for r in result if key(r["statement"]) == "bessent-slog-remarks"]
+    assert slog and all(key(r["speaker"]) == "scott-bessent" for r in slog)
+    assert {key(r["accordingTo"]) for r in slog} == {"associated-press"}
+    hegseth = [r for r in result if key(r["statement"]) == "hegseth-remarks-to-nakatani"]
+    assert {key(r["recipient"]) for r in hegseth} == {"gen-nakatani"}
+    assert any("indispensable partner" in r["content"] for r in hegseth)
+    assert not any(key(r["speaker"]) == "donald-trump" and "slog" in r["content"] for r in result)
+
+
+def test_attribution_chains(store):
+    result = rows(store, "cq-attribution-chains")
+    anadolu = [r for r in result if r["article"] == "000_47059b8c57473c03"]
+    assert anadolu, "Anadolu relays Kyodo, citing government sources"
+    assert {key(r["outlet"]) for r in anadolu} == {"anadolu-agency"}
+    assert {(key(r["first"]), r["second"]) for r in anadolu} >= {("kyodo-news", "government sources")}
+    assert not any(r["article"] == "003_6d42f7f9f635dfa1" and key(r["first"]) == "kyodo-news" for r in result)
+
+
+def test_corroboration_counts_independent_origins(store):
+    result = {(key(r["subject"]), key(r["property"].split("#")[-1]), key(r["value"])): r for r in rows(store, "cq-corroboration")}
+    sender = result[("li-qiang-letter-to-ishiba", "sender", "li-qiang")]
+    assert (int(sender["articles"]), int(sender["origins"])) == (3, 1)
+    rate = result[("us-reciprocal-tariff-on-japan", "rate", "24")]
+    assert (int(rate["articles"]), int(rate["origins"])) == (4, 4)
+    assert all(int(r["origins"]) <= int(r["articles"]) for r in result.values())
+
+
+def test_contradictions_name_the_us_tariff_on_china(store):
+    result = rows(store, "cq-contradictions")
+    contested = {(key(r["subject"]), r["value"]) for r in result}
+    assert contested == {("us-tariffs-on-china", "145"), ("us-tariffs-on-china", "245")}
+    by_value = {}
+    for r in result:
+        by_value.setdefault(r["value"], set()).add(r["article"])
+    assert by_value["245"] == {"000_47059b8c57473c03", "002_412b91df41f90cca"}
+    assert by_value["145"] == {"002_412b91df41f90cca", "003_6d42f7f9f635dfa1"}
+    # negative: the 24% tariff on Japan is corroborated, not contested
+    assert "us-reciprocal-tariff-on-japan" not in {s for s, _ in contested}
+
+
+def test_event_dates_resolved_from_relative_dates(store):
+    result = rows(store, "cq-event-dates")
+    dates = {(key(r["event"]), r["date"]) for r in result}
+    assert ("hegseth-tokyo-visit", "2025-03-30") in dates
+    assert ("china-commerce-ministry-warning", "2025-04-21") in dates
+    assert ("trump-auto-tariff-announcement", "2025-03-26") in dates
+    assert ("fukushima-wastewater-release", "2023-08") in dates
+    visit = next(r for r in result if key(r["event"]) == "hegseth-tokyo-visit")
+    assert "on Sunday" in visit["inferredFrom"]
+    # negative: an undated statement of a 2025-04-15 article is not given that date as an event date
+    assert ("us-japan-tariff-talks", "2025-04-15") not in dates
+
+
+def test_inferred_dates_say_from_what(store):
+    result = rows(store, "cq-inferred-dates")
+    assert all(r["inferredFrom"] for r in result)
+    assert any(key(r["subject"]) == "kyodo-letter-report" and r["date"] == "2025-04-22" for r in result)
+    assert not any(key(r["subject"]) == "china-seafood-import-ban" and r["date"] == "2023-08-24" for r in result)
+
+
+def test_modality_of_unasserted_claims(store):
+    result = {(r["modality"], key(r["subject"])) for r in rows(store, "cq-modality")}
+    assert ("considered", "japan-rice-import-expansion") in result
+    assert ("claimed", "cjk-joint-response") in result
+    assert ("expected", "japan-response-to-letter") in result
+    assert ("reported", "li-qiang-letter-to-ishiba") in result
+    assert not any(m == "asserted" for m, _ in result)
+
+
+def test_pause_suspends_and_excludes(store):
+    result = rows(store, "cq-pause")
+    assert {key(r["excludes"]) for r in result} == {"china"}
+    assert {r["duration"] for r in result} == {"P90D"}
+    assert "us-reciprocal-tariffs" in {key(r["suspends"]) for r in result}
+
+
+def test_products_with_hs_codes(store):
+    result = {(key(r["product"]), r["hsCode"], key(r["affectedBy"])) for r in rows(store, "cq-products")}
+    assert ("cars", "8703", "us-auto-tariff") in result
+    assert ("rice", "1006", "japan-rice-import-expansion") in result
+    assert ("seafood", "03", "china-seafood-import-ban") in result
+    assert ("rice", "1006", "us-auto-tariff") not in result
+
+
+def test_alliances(store):
+    result = {key(r["alliance"]): r for r in rows(store, "cq-alliances")}
+    assert set(result["us-japan-alliance"]["parties"].split()) == {"united-states", "japan"}
+    assert result["us-japan-alliance"]["aimedAt"] == "china"
+
+
+def test_cited_outlets(store):
+    result = {key(r["outlet"]): r for r in rows(store, "cq-cited-outlets")}
+    assert set(result["kyodo-news"]["articles"].split()) == {
+        "000_47059b8c57473c03",
+        "001_c06ecbde632990cb",
+        "002_412b91df41f90cca",
+    }
+    assert set(result["reuters"]["articles"].split()) == {"004_0ace5de719f6b055"}
+    assert "anadolu-agency" not in result  # Anadolu publishes; no article cites it
+
+
+def test_articles_outlets_never_invented(store):
+    result = {r["article"]: r for r in rows(store, "cq-articles")}
+    assert key(result["000_47059b8c57473c03"]["outlet"]) == "anadolu-agency"
+    assert result["000_47059b8c57473c03"]["dateBasis"].startswith("stated")
+    for article in ("001_c06ecbde632990cb", "002_412b91df41f90cca", "003_6d42f7f9f635dfa1", "004_0ace5de719f6b055"):
+        assert result[article]["outlet"] is None
+        assert result[article]["outletStatus"] == "unknown"
+        assert result[article]["dateBasis"].startswith("inferred")
+
+
+def test_economic_figures(store):
+    result = {key(r["figure"]): r for r in rows(store, "cq-economic-figures")}
+    share = result["japan-auto-export-share"]
+    assert (share["value"], share["unit"]) == ("20", "percent")
+    loss = result["japan-auto-export-loss"]
+    assert (loss["value"], loss["unit"]) == ("17000000000", "USD")
+
+
+def test_visits(store):
+    result = {key(r["visit"]): r for r in rows(store, "cq-visits")}
+    assert key(result["hegseth-tokyo-visit"]["visitor"]) == "pete-hegseth"
+    assert result["hegseth-tokyo-visit"]["date"] == "2025-03-30"
+    assert key(result["akazawa-washington-visit"]["place"]) == "washington-dc"
+
+
+def test_warnings_and_requests(store):
+    result = rows(store, "cq-warnings-and-requests")
+    warning = [r for r in result if key(r["event"]) == "china-commerce-ministry-warning"]
+    assert {r["date"] for r in warning} == {"2025-04-21"}
+    requests = pairs([r for r in result if r["type"].endswith("Request")], "speaker", "recipient")
+    assert requests == {("china", "japan"), ("japan", "united-states")}
+
+
+def test_people_by_state(store):
+    result = pairs(rows(store, "cq-people-by-state"), "person", "state")
+    assert ("pete-hegseth", "united-states") in result  # via the Department of Defense
+    assert ("wu-jianghao", "china") in result  # via the embassy
+    assert ("gen-nakatani", "japan") in result
+    assert ("wu-jianghao", "japan") not in result
+
+
+@pytest.mark.parametrize("name", sorted(n for n in named_queries() if n.startswith("cq-")))
+def test_every_competency_query_has_a_test(name):
+    source = open(__file__, encoding="utf-8").read()
+    assert f'"{name}"' in source, f"{name} has no test in tests/test_cq.py"
