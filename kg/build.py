@@ -43,6 +43,7 @@ class Location:
     path: str
     line: int
     fact: str
+    value: str = ""  # the object term, so a violation on one value points at the right fact
 
 
 @dataclass
@@ -99,10 +100,10 @@ def registry_quads(entities: Iterable[Entity], index: dict | None = None) -> lis
         if e.note:
             out.append(quad(s, _t("note"), literal(e.note), g))
         for c in e.claims:
-            p = _t(c.prop)
-            out.append(quad(s, p, value_term(c.value), g))
+            p, o = _t(c.prop), value_term(c.value)
+            out.append(quad(s, p, o, g))
             if index is not None:
-                index.setdefault((s, p), []).append(Location(e.path, c.line, e.key))
+                index.setdefault((s, p), []).append(Location(e.path, c.line, e.key, o))
         if index is not None:
             index.setdefault((s, RDF_TYPE), []).append(Location(e.path, e.line, e.key))
     return out
@@ -170,10 +171,10 @@ def fact_quads(
         if index is not None:
             index.setdefault((s, RDF_TYPE), []).append(Location(fact.path, fact.line, fact.id))
     for c in fact.claims:
-        p = _t(c.prop)
-        out.append(quad(s, p, value_term(c.value), g))
+        p, o = _t(c.prop), value_term(c.value)
+        out.append(quad(s, p, o, g))
         if index is not None:
-            index.setdefault((s, p), []).append(Location(fact.path, c.line, fact.id))
+            index.setdefault((s, p), []).append(Location(fact.path, c.line, fact.id, o))
     if index is not None:
         index.setdefault((g, "*"), []).append(Location(fact.path, fact.line, fact.id))
 

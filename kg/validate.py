@@ -77,6 +77,9 @@ def shacl_problems(
         message = results.value(result, sh.resultMessage) or "does not conform"
         focus_term, path_term = focus.n3(), path.n3() if path is not None else None
         locations = dataset.locate(focus_term, path_term) if path_term else []
+        if value is not None:
+            # several facts may state this property; blame the ones that gave the bad value
+            locations = [loc for loc in locations if loc.value == value.n3()] or locations
         locations = locations or dataset.locate(focus_term)
         detail = f"SHACL: {_short(focus_term)}"
         if path_term:

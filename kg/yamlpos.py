@@ -111,7 +111,10 @@ def load_yaml(text: str, path: str, problems: list[Problem]):
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        message = " ".join(part for part in (exc.context, exc.problem) if part)
+        context = exc.context or ""
+        if exc.context_mark is not None and exc.context_mark is not mark:
+            context += f" (started at line {exc.context_mark.line + 1})"
+        message = " ".join(part for part in (context.strip(), exc.problem) if part)
         problems.append(Problem(path, line, col, "", f"YAML syntax error: {message}"))
         return None
     except yaml.YAMLError as exc:
