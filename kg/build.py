@@ -141,10 +141,10 @@ def independent_origin(fact: Fact, source: Source, entities: dict[str, Entity]) 
     vocab = vocabulary()
     for step in fact.attribution:
         if step.key and any(vocab.is_a(entities[step.key].type, c) for c in ORIGIN_CLASSES):
-            return ID[step.key]
+            return str(ID[step.key])
     if source.outlet:
-        return ID[source.outlet]
-    return ARTICLE[source.article_id]
+        return str(ID[source.outlet])
+    return str(ARTICLE[source.article_id])
 
 
 def about_date(fact: Fact, source: Source) -> Value | None:

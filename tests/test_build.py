@@ -1,0 +1,162 @@
+"""The build: deterministic output, the same dataset in every form, provenance for every fact."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pyoxigraph as ox
+import rdflib
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib.compare import graph_diff, isomorphic
+
+from kg.anchor import Anchor
+from kg.build import fact_quads, independent_origin
+from kg.namespaces import FACT, ID, TDO
+from kg.pipeline import build
+from kg.seeds import Claim, Fact, Value, decimal_lexical
+
+SEEDS_ARTICLE = "000_47059b8c57473c03"
+
+
+def test_two_builds_give_byte_identical_outputs(built, tmp_path):
+    again = tmp_path / "again"
+    build("seeds", again)
+    assert (built / "kg.nq").read_bytes() == (again / "kg.nq").read_bytes()
+    assert (built / "kg.trig").read_bytes() == (again / "kg.trig").read_bytes()
+
+
+def test_nquads_are_sorted_without_duplicates(built):
+    lines = (built / "kg.nq").read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(set(lines))
+
+
+def test_trig_and_nquads_hold_the_same_graphs(built):
+    nq = rdflib.Dataset()
+    nq.parse(built / "kg.nq", format="nquads")
+    trig = rdflib.Dataset()
+    trig.parse(built / "kg.trig", format="trig")
+    names = {g.identifier for g in nq.graphs() if len(g)}
+    assert names == {g.identifier for g in trig.graphs() if len(g)}
+    for name in names:
+        a, b = nq.graph(name), trig.graph(name)
+        if not isomorphic(a, b):  # pragma: no cover - prints the difference on failure
+            _, only_a, only_b = graph_diff(a, b)
+            raise AssertionError(f"{name}: only in N-Quads {list(only_a)[:5]}, only in TriG {list(only_b)[:5]}")
+
+
+def test_store_holds_exactly_the_nquads(built, store):
+    # compared through a fresh in-memory Oxigraph, which stores integer subtypes such as
+    # oa:start's xsd:nonNegativeInteger the same way the on-disk store does
+    reference = ox.Store()
+    reference.load(path=str(built / "kg.nq"), format=ox.RdfFormat.N_QUADS)
+    in_file = {str(q) for q in reference.quads_for_pattern(None, None, None)}
+    in_store = {str(q) for q in store.quads_for_pattern(None, None, None)}
+    assert len(in_file) == len((built / "kg.nq").read_text(encoding="utf-8").splitlines())
+    assert in_file == in_store
+
+
+def test_one_named_graph_per_fact(corpus, store):
+    graphs = {str(g.value) for g in store.named_graphs() if str(g.value).startswith(str(FACT))}
+    assert graphs == {str(FACT[f.id]) for f in corpus.facts}
+
+
+def test_every_fact_is_anchored_to_its_exact_quote(corpus, store):
+    oa = "http://www.w3.org/ns/oa#"
+    for fact in corpus.facts:
+        text = corpus.sources[fact.article_id].text
+        start, end = fact.anchor.start, fact.anchor.end
+        assert text[start:end] == fact.anchor.exact
+        sel = ox.NamedNode(f"{FACT[fact.id]}/position-selector")
+        (s,) = [q.object.value for q in store.quads_for_pattern(sel, ox.NamedNode(oa + "start"), None)]
+        (e,) = [q.object.value for q in store.quads_for_pattern(sel, ox.NamedNode(oa + "end"), None)]
+        assert (int(s), int(e)) == (start, end)
+
+
+def test_provenance_of_the_letter(store):
+    g = ox.NamedNode(FACT["a000-letter"])
+
+    def objects(subject, predicate):
+        return {q.object.value for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None)}
+
+    assert objects(g, str(TDO.modality)) == {str(TDO.Reported)}
+    assert objects(g, str(TDO.independentOrigin)) == {str(ID["kyodo-news"])}
+    assert objects(g, "http://www.w3.org/ns/prov#wasDerivedFrom") == {
+        f"https://w3id.org/trade-dispute/article/{SEEDS_ARTICLE}"
+    }
+    steps = objects(g, str(TDO.attribution))
+    sources = {s for step in steps for s in objects(ox.NamedNode(step), str(TDO.source))}
+    assert str(ID["kyodo-news"]) in sources
+    assert any(s.endswith("/source/2") for s in sources), "the anonymous government sources"
+
+
+def test_origin_falls_back_to_outlet_then_article(corpus):
+    by_id = {f.id: f for f in corpus.facts}
+    anadolu_own = next(f for f in corpus.facts if f.article_id == SEEDS_ARTICLE and not f.attribution)
+    origin = independent_origin(anadolu_own, corpus.sources[SEEDS_ARTICLE], corpus.entities)
+    assert origin == str(ID["anadolu-agency"])
+    unknown_outlet = next(f for f in corpus.facts if f.article_id.startswith("003") and not f.attribution)
+    source = corpus.sources[unknown_outlet.article_id]
+    assert independent_origin(unknown_outlet, source, corpus.entities).endswith("/article/" + source.article_id)
+    assert by_id["a000-letter"].attribution[0].key == "kyodo-news"
+
+
+# ---------------------------------------------------------------- round trip: record -> RDF -> record
+
+KEYS = ["china", "japan", "united-states", "south-korea", "li-qiang", "donald-trump"]
+
+entity_claims = st.builds(
+    lambda prop, key: (prop, Value("entity", key)),
+    st.sampled_from(["participant", "recipient", "party", "concerns"]),
+    st.sampled_from(KEYS),
+)
+rate_claims = st.builds(
+    lambda n: ("rate", Value("literal", decimal_lexical(n), "http://www.w3.org/2001/XMLSchema#decimal")),
+    st.one_of(st.integers(0, 1000), st.decimals(0, 1000, places=2, allow_nan=False).map(float)),
+)
+date_claims = st.builds(
+    lambda d: ("announcedOn", Value("literal", d.isoformat(), "http://www.w3.org/2001/XMLSchema#date")),
+    st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)),
+)
+text_claims = st.builds(lambda t: ("content", Value("literal", t)), st.text(min_size=1, max_size=40))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(entity_claims, rate_claims, date_claims, text_claims), min_size=1, max_size=8, unique=True))
+def test_any_valid_record_round_trips_through_rdf(corpus, claims):
+    """Any valid record -> N-Quads -> rdflib -> record gives the same record."""
+    source = corpus.sources[SEEDS_ARTICLE]
+    fact = Fact(
+        id="t-roundtrip",
+        article_id=SEEDS_ARTICLE,
+        quote="Kyodo News",
+        anchor=Anchor(0, 4, source.text[:4], False),
+        subject="us-tariffs-on-china",
+        type=None,
+        claims=tuple(Claim(p, v, 1, 1) for p, v in claims),
+        date=None,
+        modality="Asserted",
+        attribution=(),
+        note=None,
+        path="facts/test.yaml",
+        line=1,
+    )
+    quads = fact_quads(fact, source, corpus.entities)
+    graph_name = f"<{FACT['t-roundtrip']}>"
+    nquads = "\n".join(q for q in quads if q.endswith(graph_name + " .")) + "\n"
+    ds = rdflib.Dataset()
+    ds.parse(data=nquads, format="nquads")
+    back = set()
+    for s, p, o, _ in ds.quads((None, None, None, rdflib.URIRef(FACT["t-roundtrip"]))):
+        assert str(s) == str(ID["us-tariffs-on-china"])
+        prop = str(p).split("#")[-1]
+        if isinstance(o, rdflib.URIRef):
+            back.add((prop, Value("entity", str(o)[len(ID):])))
+        else:
+            datatype = str(o.datatype) if o.datatype else None
+            back.add((prop, Value("literal", str(o), datatype)))
+    assert back == set(claims)
+    for prop, value in claims:
+        if prop == "rate":
+            assert Decimal(value.value) <= 1000
