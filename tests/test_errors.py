@@ -242,3 +242,19 @@ def test_unknown_named_query_suggests_the_nearest(built):
     result = run(["query", "--build-dir", str(built), "cq-leters"])
     assert result.exit_code == 2
     assert "no named query 'cq-leters' (did you mean 'cq-letters'?)" in result.output
+
+
+def test_interrupted_build_leaves_previous_outputs(seeds_copy, previous_build, monkeypatch):
+    import kg.pipeline
+
+    def killed(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    before = snapshot(previous_build)
+    add_fact(seeds_copy, "  - id: t-new\n    quote: Wu Jianghao\n    subject: wu-jianghao\n    type: Person\n")
+    monkeypatch.setattr(kg.pipeline, "write_trig", killed)
+    result = CliRunner().invoke(main, ["build", "-q", "--seeds", str(seeds_copy), "--build-dir", str(previous_build)])
+    assert result.exit_code == 130
+    assert "interrupted; previous outputs are unchanged" in result.output
+    assert snapshot(previous_build) == before
+    assert not list(previous_build.glob(".tmp-*")), "temporary files are cleaned up"
