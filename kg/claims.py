@@ -111,7 +111,12 @@ def claims_report(store, min_articles: int = 1) -> dict:
                 "subject": c.subject,
                 "property": c.property,
                 "values": [
-                    {"value": v.value, "rate_kinds": v.rate_kinds, "articles": v.articles, "evidence": v.evidence}
+                    {
+                        "value": v.value,
+                        "rate_kinds": v.rate_kinds,
+                        "articles": v.articles,
+                        "evidence": v.evidence,
+                    }
                     for v in c.values
                 ],
             }

@@ -126,14 +126,36 @@ def build(seeds: Path, build_dir: Path, quiet: bool):
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("--file", "-f", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Read the query from a file.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True, help="Output format.")
+@click.option(
+    "--file",
+    "-f",
+    "query_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the query from a file.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Time limit in seconds.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
 @click.option("--endpoint", metavar="URL", help="Query this SPARQL 1.1 endpoint instead of the built store.")
 @seeds_options
 @reports_errors
-def query(query: str | None, query_file: Path | None, fmt: str, timeout: float, list_queries: bool, endpoint: str | None, seeds: Path, build_dir: Path):
+def query(
+    query: str | None,
+    query_file: Path | None,
+    fmt: str,
+    timeout: float,
+    list_queries: bool,
+    endpoint: str | None,
+    seeds: Path,
+    build_dir: Path,
+):
     """Run SPARQL on the built graph: a named query, a .rq file, or query text.
 
     Queries see the union of all graphs; GRAPH ?g reaches each fact. The project's
@@ -146,7 +168,14 @@ def query(query: str | None, query_file: Path | None, fmt: str, timeout: float, 
         kg query cq-letters
         kg query "SELECT ?post ?who WHERE { ?post tdo:heldBy ?who }" --format csv
     """
-    from kg.query import describe_query, format_result, named_queries, resolve_query, run_query, table
+    from kg.query import (
+        describe_query,
+        format_result,
+        named_queries,
+        resolve_query,
+        run_query,
+        table,
+    )
 
     if list_queries:
         rows = [[name, describe_query(path)] for name, path in named_queries().items()]
@@ -192,4 +221,11 @@ if __name__ == "__main__":  # pragma: no cover
     run()
 
 
-__all__ = ["main", "seeds_options", "reports_errors", "EXIT_BAD_INPUT", "SeedError", "ValidationFailed"]
+__all__ = [
+    "main",
+    "seeds_options",
+    "reports_errors",
+    "EXIT_BAD_INPUT",
+    "SeedError",
+    "ValidationFailed",
+]

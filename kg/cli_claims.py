@@ -12,7 +12,13 @@ from kg.cli import main, reports_errors, seeds_options
 
 @main.command()
 @seeds_options
-@click.option("--min-articles", type=int, default=2, show_default=True, help="Show claims made by at least this many articles.")
+@click.option(
+    "--min-articles",
+    type=int,
+    default=2,
+    show_default=True,
+    help="Show claims made by at least this many articles.",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @reports_errors
 def claims(seeds: Path, build_dir: Path, min_articles: int, fmt: str):
@@ -42,9 +48,16 @@ def claims(seeds: Path, build_dir: Path, min_articles: int, fmt: str):
             kinds = f" ({', '.join(v['rate_kinds'])})" if v["rate_kinds"] else ""
             click.echo(f"    {v['value']}{kinds} in {', '.join(v['articles'])}")
             for e in v["evidence"]:
-                click.echo(f"      {e['article']} [{e['modality']}]: \"{e['quote']}\"")
+                click.echo(f'      {e["article"]} [{e["modality"]}]: "{e["quote"]}"')
     rows = [
-        [c["subject"], c["property"], c["value"], str(c["articles"]), str(c["origins"]), c["modalities"]]
+        [
+            c["subject"],
+            c["property"],
+            c["value"],
+            str(c["articles"]),
+            str(c["origins"]),
+            c["modalities"],
+        ]
         for c in report["claims"]
     ]
     click.echo(f"\nClaims made by at least {min_articles} article(s) ({len(rows)})\n")

@@ -34,9 +34,7 @@ _STRIP = re.compile(
     """,
     re.VERBOSE,
 )
-_UPDATE = re.compile(
-    r"\b(LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE
-)
+_UPDATE = re.compile(r"\b(LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
@@ -219,8 +217,8 @@ def shorten(term: dict) -> str:
     value = term["value"]
     if term["type"] == "uri":
         for prefix, ns in PREFIXES.items():
-            if value.startswith(ns) and re.fullmatch(r"[\w.-]*", value[len(ns):]):
-                return f"{prefix}:{value[len(ns):]}"
+            if value.startswith(ns) and re.fullmatch(r"[\w.-]*", value[len(ns) :]):
+                return f"{prefix}:{value[len(ns) :]}"
         return f"<{value}>"
     return value
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-_IRI_FORBIDDEN = set('<>"{}|^`\\ ')
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')  # one C-level scan: the build mints millions
 
 
 def iri(value: str) -> str:
     """``<value>``; raises ValueError for characters N-Quads forbids in IRIs."""
-    if any(ch in _IRI_FORBIDDEN or ord(ch) <= 0x20 for ch in value):
+    if _IRI_FORBIDDEN.search(value):
         raise ValueError(f"not a valid IRI: {value!r}")
     return f"<{value}>"
 

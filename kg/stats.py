@@ -60,7 +60,13 @@ def format_stats(stats: dict) -> str:
     """The stats as aligned tables, with the uncovered sentences listed."""
     parts = [table(["class", "instances"], [[c, str(n)] for c, n in stats["classes"].items()])]
     rows = [
-        [a, str(v["facts"]), str(v["quotes"]), f"{v['covered']}/{v['sentences']}", f"{v['coverage']:.0%}"]
+        [
+            a,
+            str(v["facts"]),
+            str(v["quotes"]),
+            f"{v['covered']}/{v['sentences']}",
+            f"{v['coverage']:.0%}",
+        ]
         for a, v in stats["articles"].items()
     ]
     parts.append(table(["article", "facts", "quotes", "sentences covered", "coverage"], rows))

@@ -29,7 +29,9 @@ def test_curly_and_straight_quotes_are_equivalent_only_after_normalisation():
 
 
 def test_missing_quote_shows_the_nearest_match():
-    failure = anchor_quote("China has asked Japan to coordinate efforts", "China has asked Korea to coordinate")
+    failure = anchor_quote(
+        "China has asked Japan to coordinate efforts", "China has asked Korea to coordinate"
+    )
     assert isinstance(failure, AnchorFailure)
     assert 'nearest match in the article: "China has asked Japan to coordinate"' in failure.message
 

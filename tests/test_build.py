@@ -43,7 +43,9 @@ def test_trig_and_nquads_hold_the_same_graphs(built):
         a, b = nq.graph(name), trig.graph(name)
         if not isomorphic(a, b):  # pragma: no cover - prints the difference on failure
             _, only_a, only_b = graph_diff(a, b)
-            raise AssertionError(f"{name}: only in N-Quads {list(only_a)[:5]}, only in TriG {list(only_b)[:5]}")
+            raise AssertionError(
+                f"{name}: only in N-Quads {list(only_a)[:5]}, only in TriG {list(only_b)[:5]}"
+            )
 
 
 def test_store_holds_exactly_the_nquads(built, store):
@@ -98,7 +100,9 @@ def test_origin_falls_back_to_outlet_then_article(corpus):
     assert origin == str(ID["anadolu-agency"])
     unknown_outlet = next(f for f in corpus.facts if f.article_id.startswith("003") and not f.attribution)
     source = corpus.sources[unknown_outlet.article_id]
-    assert independent_origin(unknown_outlet, source, corpus.entities).endswith("/article/" + source.article_id)
+    assert independent_origin(unknown_outlet, source, corpus.entities).endswith(
+        "/article/" + source.article_id
+    )
     assert by_id["a000-letter"].attribution[0].key == "kyodo-news"
 
 
@@ -112,18 +116,31 @@ entity_claims = st.builds(
     st.sampled_from(KEYS),
 )
 rate_claims = st.builds(
-    lambda n: ("rate", Value("literal", decimal_lexical(n), "http://www.w3.org/2001/XMLSchema#decimal")),
+    lambda n: (
+        "rate",
+        Value("literal", decimal_lexical(n), "http://www.w3.org/2001/XMLSchema#decimal"),
+    ),
     st.one_of(st.integers(0, 1000), st.decimals(0, 1000, places=2, allow_nan=False).map(float)),
 )
 date_claims = st.builds(
-    lambda d: ("announcedOn", Value("literal", d.isoformat(), "http://www.w3.org/2001/XMLSchema#date")),
+    lambda d: (
+        "announcedOn",
+        Value("literal", d.isoformat(), "http://www.w3.org/2001/XMLSchema#date"),
+    ),
     st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)),
 )
 text_claims = st.builds(lambda t: ("content", Value("literal", t)), st.text(min_size=1, max_size=40))
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(entity_claims, rate_claims, date_claims, text_claims), min_size=1, max_size=8, unique=True))
+@given(
+    st.lists(
+        st.one_of(entity_claims, rate_claims, date_claims, text_claims),
+        min_size=1,
+        max_size=8,
+        unique=True,
+    )
+)
 def test_any_valid_record_round_trips_through_rdf(corpus, claims):
     """Any valid record -> N-Quads -> rdflib -> record gives the same record."""
     source = corpus.sources[SEEDS_ARTICLE]
@@ -152,7 +169,7 @@ def test_any_valid_record_round_trips_through_rdf(corpus, claims):
         assert str(s) == str(ID["us-tariffs-on-china"])
         prop = str(p).split("#")[-1]
         if isinstance(o, rdflib.URIRef):
-            back.add((prop, Value("entity", str(o)[len(ID):])))
+            back.add((prop, Value("entity", str(o)[len(ID) :])))
         else:
             datatype = str(o.datatype) if o.datatype else None
             back.add((prop, Value("literal", str(o), datatype)))

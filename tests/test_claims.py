@@ -26,7 +26,11 @@ def test_letter_is_three_articles_but_one_independent_origin(store):
     sender = claims[("id:li-qiang-letter-to-ishiba", "tdo:sender", "id:li-qiang")]
     assert (sender.articles, sender.origins) == (3, 1)
     assert sender.modalities == "reported"
-    assert sender.sources == ("000_47059b8c57473c03", "001_c06ecbde632990cb", "002_412b91df41f90cca")
+    assert sender.sources == (
+        "000_47059b8c57473c03",
+        "001_c06ecbde632990cb",
+        "002_412b91df41f90cca",
+    )
 
 
 def test_independent_reports_count_separately(store):
@@ -37,7 +41,9 @@ def test_independent_reports_count_separately(store):
 
 def test_modality_is_shown_beside_claims(store):
     claims = {(c.subject, c.property, c.value): c for c in corroboration(store)}
-    assert "considered" in claims[("id:japan-rice-import-expansion", "tdo:affectsProduct", "id:rice")].modalities
+    assert (
+        "considered" in claims[("id:japan-rice-import-expansion", "tdo:affectsProduct", "id:rice")].modalities
+    )
     assert "claimed" in claims[("id:cjk-joint-response", "tdo:party", "id:south-korea")].modalities
 
 

@@ -116,7 +116,11 @@ def test_bans_and_their_causes(store):
 
 def test_agreement_parties_and_status(store):
     result = {key(r["agreement"]): r for r in rows(store, "cq-agreement-parties")}
-    assert set(result["cjk-free-trade-agreement"]["parties"].split()) == {"china", "japan", "south-korea"}
+    assert set(result["cjk-free-trade-agreement"]["parties"].split()) == {
+        "china",
+        "japan",
+        "south-korea",
+    }
     assert result["cjk-free-trade-agreement"]["status"] == "under negotiation"
     assert set(result["us-japan-alliance"]["parties"].split()) == {"japan", "united-states"}
     assert set(result["rcep"]["parties"].split()) >= {"china", "japan", "south-korea"}
@@ -156,7 +160,10 @@ def test_attribution_chains(store):
 
 
 def test_corroboration_counts_independent_origins(store):
-    result = {(key(r["subject"]), key(r["property"].split("#")[-1]), key(r["value"])): r for r in rows(store, "cq-corroboration")}
+    result = {
+        (key(r["subject"]), key(r["property"].split("#")[-1]), key(r["value"])): r
+        for r in rows(store, "cq-corroboration")
+    }
     sender = result[("li-qiang-letter-to-ishiba", "sender", "li-qiang")]
     assert (int(sender["articles"]), int(sender["origins"])) == (3, 1)
     rate = result[("us-reciprocal-tariff-on-japan", "rate", "24")]
@@ -194,7 +201,9 @@ def test_inferred_dates_say_from_what(store):
     result = rows(store, "cq-inferred-dates")
     assert all(r["inferredFrom"] for r in result)
     assert any(key(r["subject"]) == "kyodo-letter-report" and r["date"] == "2025-04-22" for r in result)
-    assert not any(key(r["subject"]) == "china-seafood-import-ban" and r["date"] == "2023-08-24" for r in result)
+    assert not any(
+        key(r["subject"]) == "china-seafood-import-ban" and r["date"] == "2023-08-24" for r in result
+    )
 
 
 def test_modality_of_unasserted_claims(store):
@@ -242,7 +251,12 @@ def test_articles_outlets_never_invented(store):
     result = {r["article"]: r for r in rows(store, "cq-articles")}
     assert key(result["000_47059b8c57473c03"]["outlet"]) == "anadolu-agency"
     assert result["000_47059b8c57473c03"]["dateBasis"].startswith("stated")
-    for article in ("001_c06ecbde632990cb", "002_412b91df41f90cca", "003_6d42f7f9f635dfa1", "004_0ace5de719f6b055"):
+    for article in (
+        "001_c06ecbde632990cb",
+        "002_412b91df41f90cca",
+        "003_6d42f7f9f635dfa1",
+        "004_0ace5de719f6b055",
+    ):
         assert result[article]["outlet"] is None
         assert result[article]["outletStatus"] == "unknown"
         assert result[article]["dateBasis"].startswith("inferred")
@@ -281,5 +295,7 @@ def test_people_by_state(store):
 
 @pytest.mark.parametrize("name", sorted(n for n in named_queries() if n.startswith("cq-")))
 def test_every_competency_query_has_a_test(name):
-    source = open(__file__, encoding="utf-8").read()
+    from pathlib import Path
+
+    source = Path(__file__).read_text(encoding="utf-8")
     assert f'"{name}"' in source, f"{name} has no test in tests/test_cq.py"

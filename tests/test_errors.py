@@ -78,7 +78,9 @@ def test_missing_quote(seeds_copy, previous_build):
 
 
 def test_ambiguous_quote(seeds_copy, previous_build):
-    line = add_fact(seeds_copy, "  - id: t-ambiguous\n    quote: Japan\n    subject: japan\n    type: State\n")
+    line = add_fact(
+        seeds_copy, "  - id: t-ambiguous\n    quote: Japan\n    subject: japan\n    type: State\n"
+    )
     output = build_fails(seeds_copy, previous_build)
     assert f"{fact_path(seeds_copy)}:{line + 1}:12: t-ambiguous: quote occurs " in output
     assert "add 'occurrence: N'" in output
@@ -88,7 +90,7 @@ def test_quote_matched_after_normalisation_is_accepted_and_reported(seeds_copy, 
     # the article has curly quotes around protectionism; the annotation uses straight ones
     line = add_fact(
         seeds_copy,
-        '  - id: t-normalised\n    quote: \'called for joint opposition to US "protectionism."\'\n'
+        "  - id: t-normalised\n    quote: 'called for joint opposition to US \"protectionism.\"'\n"
         "    subject: li-qiang-letter-to-ishiba\n    type: Letter\n",
     )
     result = run(["check", "-q", "--seeds", str(seeds_copy)])
@@ -100,7 +102,10 @@ def test_quote_matched_after_normalisation_is_accepted_and_reported(seeds_copy, 
 
 
 def test_unknown_entity_key_suggests_the_nearest(seeds_copy, previous_build):
-    line = add_fact(seeds_copy, "  - id: t-unknown\n    quote: his Japanese counterpart Shigeru Ishiba\n    subject: shigeru-ishbia\n")
+    line = add_fact(
+        seeds_copy,
+        "  - id: t-unknown\n    quote: his Japanese counterpart Shigeru Ishiba\n    subject: shigeru-ishbia\n",
+    )
     output = build_fails(seeds_copy, previous_build)
     assert (
         f"{fact_path(seeds_copy)}:{line + 2}:14: t-unknown: unknown entity key 'shigeru-ishbia' in subject "
@@ -160,12 +165,16 @@ def test_duplicate_yaml_key(seeds_copy, previous_build):
         "  - id: t-dupkey\n    quote: his Japanese counterpart Shigeru Ishiba\n    subject: shigeru-ishiba\n    subject: li-qiang\n",
     )
     output = build_fails(seeds_copy, previous_build)
-    assert f"{fact_path(seeds_copy)}:{line + 3}:5: duplicate key 'subject' (first at line {line + 2})" in output
+    assert (
+        f"{fact_path(seeds_copy)}:{line + 3}:5: duplicate key 'subject' (first at line {line + 2})" in output
+    )
 
 
 def test_stale_article_hash(seeds_copy, previous_build):
     article = seeds_copy / "articles" / f"{ARTICLE}.txt"
-    article.write_text(article.read_text(encoding="utf-8").replace("Kyodo News", "Kyodo news"), encoding="utf-8")
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("Kyodo News", "Kyodo news"), encoding="utf-8"
+    )
     output = build_fails(seeds_copy, previous_build)
     assert f"{ARTICLE}: stale annotations: " in output
     assert "changed since it was annotated" in output
@@ -179,8 +188,14 @@ def test_yaml_syntax_error_is_located(seeds_copy, previous_build):
 
 
 def test_every_problem_is_reported_in_one_run(seeds_copy, previous_build):
-    add_fact(seeds_copy, "  - id: t-one\n    quote: his Japanese counterpart Shigeru Ishiba\n    subject: nobody-one\n    type: Person\n")
-    add_fact(seeds_copy, "  - id: t-two\n    quote: his Japanese counterpart Shigeru Ishiba\n    subject: nobody-two\n    type: Person\n")
+    add_fact(
+        seeds_copy,
+        "  - id: t-one\n    quote: his Japanese counterpart Shigeru Ishiba\n    subject: nobody-one\n    type: Person\n",
+    )
+    add_fact(
+        seeds_copy,
+        "  - id: t-two\n    quote: his Japanese counterpart Shigeru Ishiba\n    subject: nobody-two\n    type: Person\n",
+    )
     output = build_fails(seeds_copy, previous_build)
     assert "2 problems in the seeds" in output
     assert "t-one" in output and "t-two" in output
@@ -201,13 +216,21 @@ def test_shacl_violation_points_at_the_fact(seeds_copy, previous_build):
 
 def test_check_exit_codes(seeds_copy):
     assert run(["check", "-q", "--seeds", str(seeds_copy)]).exit_code == 0
-    add_fact(seeds_copy, "  - id: t-x\n    quote: his Japanese counterpart Shigeru Ishiba\n    subject: nobody\n")
+    add_fact(
+        seeds_copy,
+        "  - id: t-x\n    quote: his Japanese counterpart Shigeru Ishiba\n    subject: nobody\n",
+    )
     assert run(["check", "-q", "--seeds", str(seeds_copy)]).exit_code == 2
 
 
 def test_query_with_service_is_refused(built):
     result = run(
-        ["query", "--build-dir", str(built), "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"]
+        [
+            "query",
+            "--build-dir",
+            str(built),
+            "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+        ]
     )
     assert result.exit_code == 2
     assert "error: SERVICE is not allowed: queries cannot reach the network" in result.output
@@ -251,9 +274,14 @@ def test_interrupted_build_leaves_previous_outputs(seeds_copy, previous_build, m
         raise KeyboardInterrupt
 
     before = snapshot(previous_build)
-    add_fact(seeds_copy, "  - id: t-new\n    quote: Wu Jianghao\n    subject: wu-jianghao\n    type: Person\n")
+    add_fact(
+        seeds_copy,
+        "  - id: t-new\n    quote: Wu Jianghao\n    subject: wu-jianghao\n    type: Person\n",
+    )
     monkeypatch.setattr(kg.pipeline, "write_trig", killed)
-    result = CliRunner().invoke(main, ["build", "-q", "--seeds", str(seeds_copy), "--build-dir", str(previous_build)])
+    result = CliRunner().invoke(
+        main, ["build", "-q", "--seeds", str(seeds_copy), "--build-dir", str(previous_build)]
+    )
     assert result.exit_code == 130
     assert "interrupted; previous outputs are unchanged" in result.output
     assert snapshot(previous_build) == before

@@ -18,7 +18,7 @@ def ontology():
 
 
 def ontology_terms(graph) -> set[str]:
-    return {str(s)[len(NS):] for s in graph.subjects() if str(s).startswith(NS)}
+    return {str(s)[len(NS) :] for s in graph.subjects() if str(s).startswith(NS)}
 
 
 def test_every_ontology_term_is_in_the_closed_namespace(ontology):
@@ -37,7 +37,13 @@ def test_a_typo_fails_at_once():
 
 
 def test_every_class_and_property_has_label_and_comment(ontology):
-    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, SKOS.Concept)
+    kinds = (
+        OWL.Class,
+        OWL.ObjectProperty,
+        OWL.DatatypeProperty,
+        OWL.AnnotationProperty,
+        SKOS.Concept,
+    )
     for kind in kinds:
         for term in ontology.subjects(RDF.type, kind):
             if not str(term).startswith(NS):
@@ -49,15 +55,34 @@ def test_every_class_and_property_has_label_and_comment(ontology):
 def test_ontology_aligns_to_standard_vocabularies(ontology):
     parents = {str(o) for o in ontology.objects(None, RDFS.subClassOf)}
     parents |= {str(o) for o in ontology.objects(None, RDFS.subPropertyOf)}
-    for vocabulary_iri in ("http://www.w3.org/ns/org#", "http://www.w3.org/ns/prov#", "https://schema.org/",
-                           "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/"):
+    for vocabulary_iri in (
+        "http://www.w3.org/ns/org#",
+        "http://www.w3.org/ns/prov#",
+        "https://schema.org/",
+        "http://www.w3.org/2004/02/skos/core#",
+        "http://purl.org/dc/terms/",
+    ):
         assert any(p.startswith(vocabulary_iri) for p in parents), f"no alignment to {vocabulary_iri}"
 
 
 def test_controlled_lists_are_skos_schemes(ontology):
     vocab = vocabulary()
-    assert vocab.concepts["MeasureStatusScheme"] == {"Threatened", "Announced", "InForce", "Paused", "Modified", "Revoked"}
-    assert vocab.concepts["ModalityScheme"] >= {"Asserted", "Reported", "Expected", "Planned", "Considered", "Denied"}
+    assert vocab.concepts["MeasureStatusScheme"] == {
+        "Threatened",
+        "Announced",
+        "InForce",
+        "Paused",
+        "Modified",
+        "Revoked",
+    }
+    assert vocab.concepts["ModalityScheme"] >= {
+        "Asserted",
+        "Reported",
+        "Expected",
+        "Planned",
+        "Considered",
+        "Denied",
+    }
     assert vocab.concepts["InteractionSignScheme"] == {"Cooperation", "Conflict", "Neutral"}
     assert {"Letter", "Meeting", "Warning", "Visit"} <= vocab.concepts["EventTypeScheme"]
 

@@ -40,7 +40,10 @@ def test_keywords_inside_strings_iris_variables_and_comments_are_fine(query):
     refuse_unsafe(query)
 
 
-@pytest.mark.parametrize("update", ["INSERT DATA { <a:b> <a:c> <a:d> }", "DELETE WHERE { ?s ?p ?o }", "DROP ALL", "CLEAR DEFAULT"])
+@pytest.mark.parametrize(
+    "update",
+    ["INSERT DATA { <a:b> <a:c> <a:d> }", "DELETE WHERE { ?s ?p ?o }", "DROP ALL", "CLEAR DEFAULT"],
+)
 def test_updates_are_refused(update):
     with pytest.raises(QueryError, match="is not allowed: the graph is read-only"):
         refuse_unsafe(update)
@@ -51,7 +54,10 @@ def test_in_process_and_time_limited_runs_agree(built):
     limited = run_query(LETTER, built, timeout=10)
     assert sorted(map(str, unbounded.values())) == sorted(map(str, limited.values()))
     assert {(r["sender"], r["recipient"]) for r in unbounded.values()} == {
-        ("https://w3id.org/trade-dispute/id/li-qiang", "https://w3id.org/trade-dispute/id/shigeru-ishiba")
+        (
+            "https://w3id.org/trade-dispute/id/li-qiang",
+            "https://w3id.org/trade-dispute/id/shigeru-ishiba",
+        )
     }
 
 
@@ -62,7 +68,9 @@ def test_formats(built):
     rows = list(csv.reader(io.StringIO(format_result(result, "csv"))))
     assert rows[0] == ["sender", "recipient"] and rows[1][0].endswith("/id/li-qiang")
     tsv = format_result(result, "tsv").splitlines()
-    assert tsv[0] == "?sender\t?recipient" and tsv[1].startswith("<https://w3id.org/trade-dispute/id/li-qiang>")
+    assert tsv[0] == "?sender\t?recipient" and tsv[1].startswith(
+        "<https://w3id.org/trade-dispute/id/li-qiang>"
+    )
     doc = json.loads(format_result(result, "json"))
     assert doc["head"]["vars"] == ["sender", "recipient"]
     assert doc["results"]["bindings"][0]["sender"]["type"] == "uri"
@@ -76,7 +84,10 @@ def test_ask_and_construct(built):
 
 
 def test_union_default_graph_still_reaches_each_fact_graph(built):
-    result = run_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { id:li-qiang-letter-to-ishiba tdo:sender ?o } }", built)
+    result = run_query(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { id:li-qiang-letter-to-ishiba tdo:sender ?o } }",
+        built,
+    )
     assert len(result.rows) == 3
 
 

@@ -11,7 +11,12 @@ from kg.coverage import coverage, sentences
 def test_sentence_splitting_keeps_offsets():
     text = "Japan said no. “We won’t,” he said.\nHeadline line\n\nMr Trump added."
     found = sentences(text)
-    assert [s.text for s in found] == ["Japan said no.", "“We won’t,” he said.", "Headline line", "Mr Trump added."]
+    assert [s.text for s in found] == [
+        "Japan said no.",
+        "“We won’t,” he said.",
+        "Headline line",
+        "Mr Trump added.",
+    ]
     assert all(text[s.start : s.end] == s.text for s in found)
 
 
