@@ -175,6 +175,11 @@ def build(
         store = None
         gc.collect()  # closes the store before its folder is moved
         progress("commit outputs")
+        # kg diff compares with the build being replaced: keep its manifest.json and kg.nq in
+        # build/previous/ (hard links, so this costs nothing even for a large graph)
+        from kg.diff import keep_previous
+
+        keep_previous(build_dir)
         final_store = build_dir / f"store-{digest[:16]}"
         current = (build_dir / "store").resolve() if (build_dir / "store").is_symlink() else None
         if final_store.exists() and final_store != current:

@@ -548,6 +548,8 @@ def load_fact_file(
     doc = _read(path, out)
     if doc is None:
         return facts, out.problems, notices
+    if isinstance(doc, YamlMap) and "facts" in doc and doc["facts"] is None:
+        doc["facts"] = YamlList(*doc.value_pos["facts"])  # `facts:` with nothing under it yet
     if not isinstance(doc, YamlMap) or not isinstance(doc.get("facts"), YamlList):
         out.add((1, 1), "", "a fact file is a mapping with 'article: <id>' and 'facts: [...]'")
         return facts, out.problems, notices
