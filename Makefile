@@ -23,6 +23,7 @@ demo: $(STAMP)
 	$(BIN)/kg build
 	$(BIN)/kg stats
 	$(BIN)/kg query cq-letters
+	$(BIN)/kg viz
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
