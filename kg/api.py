@@ -48,16 +48,17 @@ class GraphHandle:
         """SELECT rows as ``{variable: value}`` dicts of plain strings (IRIs, literal values)."""
         return self._select(query).values()
 
-    def df(self, query: str, typed: bool = True):
+    def df(self, query: str, typed: bool = True, short: bool = False):
         """SELECT rows as a pandas DataFrame.
 
         Args:
             query: a named query, a ``.rq`` file or SPARQL text.
             typed: turn columns whose values are all numbers or all dates into numbers or
                 datetimes; otherwise every cell is a string (or None when unbound).
+            short: write IRIs with the project's prefixes (``id:japan``), for reading.
         """
         result = self._select(query)
-        frame = result.to_dataframe()
+        frame = result.to_dataframe(short)
         if typed:
             import pandas as pd
 

@@ -58,19 +58,25 @@ class QueryResult:
     boolean: bool | None = None
     ntriples: str | None = None
 
-    def values(self) -> list[dict[str, str | None]]:
-        """Rows as plain ``{variable: value}`` dicts (IRIs and literal lexical forms)."""
+    def values(self, short: bool = False) -> list[dict[str, str | None]]:
+        """Rows as plain ``{variable: value}`` dicts (IRIs and literal lexical forms).
+
+        Args:
+            short: write IRIs with the project's prefixes (``id:japan``) instead of in full.
+        """
+        if short:
+            return [{v: (shorten(row[v]) if v in row else None) for v in self.variables} for row in self.rows]
         return [{v: (row[v]["value"] if v in row else None) for v in self.variables} for row in self.rows]
 
     def column(self, variable: str) -> list[str | None]:
         """One column's values."""
         return [row[variable]["value"] if variable in row else None for row in self.rows]
 
-    def to_dataframe(self):
-        """Rows as a pandas DataFrame of plain values."""
+    def to_dataframe(self, short: bool = False):
+        """Rows as a pandas DataFrame of plain values (IRIs prefixed when short)."""
         import pandas as pd
 
-        return pd.DataFrame(self.values(), columns=self.variables)
+        return pd.DataFrame(self.values(short), columns=self.variables)
 
     def to_sparql_json(self) -> dict:
         """The SPARQL 1.1 Query Results JSON document."""

@@ -144,3 +144,10 @@ def test_an_endpoint_answers_like_the_embedded_store(endpoint, graph):
         graph.df(RATES).sort_values(["measure", "rate"]).values.tolist()
     )
     assert set(remote.fact_graph("a000-letter")) == set(graph.fact_graph("a000-letter"))
+
+
+def test_df_can_write_iris_with_prefixes(built):
+    from kg.api import open_graph
+
+    frame = open_graph(built, timeout=None).df("cq-people-by-state", short=True)
+    assert ("id:pete-hegseth", "id:united-states") in set(zip(frame["person"], frame["state"], strict=True))
