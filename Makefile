@@ -22,7 +22,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/kg build
 	$(BIN)/kg stats
-	$(BIN)/kg query cq-letters
+	$(BIN)/kg claims --min-articles 3
+	$(BIN)/kg analyze balance
+	$(BIN)/kg viz timeline
 	$(BIN)/kg viz
 
 test: $(STAMP)
