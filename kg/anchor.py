@@ -43,25 +43,41 @@ class AnchorFailure:
 
 
 class NormalisedText:
-    """An article after normalisation, with a map from each character back to the original."""
+    """An article after normalisation, with a map from each character back to the original.
+
+    Made lazily: most quotes match exactly, so most articles never need their normalised form.
+    """
 
     def __init__(self, text: str):
-        mapped = text.translate(_CHAR_MAP)
-        chars: list[str] = []
+        self._original = text
+        self._text: str | None = None
+        self._index: list[int] | None = None
+
+    def _normalise(self) -> None:
+        mapped = self._original.translate(_CHAR_MAP)
         index: list[int] = []
-        previous_space = False
-        for i, ch in enumerate(mapped):
-            if ch == " ":
-                if previous_space:
-                    continue
-                previous_space = True
-            else:
-                previous_space = False
-            chars.append(ch)
-            index.append(i)
-        index.append(len(text))
-        self.text = "".join(chars)
-        self.index = index
+        kept_from = 0
+        for run in _SPACES.finditer(mapped):  # keep the first space of each run, drop the rest
+            index.extend(range(kept_from, run.start() + 1))
+            kept_from = run.end()
+        index.extend(range(kept_from, len(mapped)))
+        index.append(len(self._original))
+        self._text = _SPACES.sub(" ", mapped)
+        self._index = index
+
+    @property
+    def text(self) -> str:
+        """The normalised text."""
+        if self._text is None:
+            self._normalise()
+        return self._text
+
+    @property
+    def index(self) -> list[int]:
+        """``index[i]``: offset in the original text of normalised character ``i``."""
+        if self._index is None:
+            self._normalise()
+        return self._index
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the normalised span [start, end)."""

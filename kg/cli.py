@@ -89,7 +89,7 @@ def check(seeds: Path, build_dir: Path, quiet: bool):
     """
     from kg.pipeline import check as run_check
 
-    report = run_check(seeds, progress=_progress(quiet))
+    report = run_check(seeds, progress=_progress(quiet), build_dir=build_dir)
     for notice in report.notices:
         click.echo(f"notice: {notice}", err=True)
     click.echo(

@@ -3,6 +3,11 @@
 ``check`` validates and writes nothing. ``build`` works in a temporary folder under ``build/``
 and only moves finished, validated outputs into place, so a failed or interrupted build leaves
 the previous outputs as they were.
+
+At scale (see benchmarks/README.md): fact files come from the cache of :mod:`kg.cache` when
+unchanged; SHACL screens focus nodes before pyshacl sees any (:mod:`kg.validate`); the TriG is
+written in linear time from the sorted N-Quads lines; and the Python half of a build runs in a
+child process, so its memory is handed back before the store's bulk loader takes its own.
 """
 
 from __future__ import annotations
@@ -11,18 +16,40 @@ import gc
 import hashlib
 import json
 import os
+import pickle
+import re
 import shutil
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.build import BuiltDataset, corpus_quads, iter_lines
-from kg.errors import ValidationFailed
+from kg.cache import (
+    CACHE_DIR,
+    Cache,
+    CachedCorpus,
+    assemble,
+    entry_name,
+    load_cached,
+    make_baseline,
+    neighbourhood,
+    persist,
+    quad_count,
+    read_entries,
+    shared_part,
+)
+from kg.errors import KgError, SeedError, ValidationFailed
 from kg.namespaces import PREFIXES
 from kg.seeds import Corpus, load_corpus
 from kg.store import bulk_load, memory_store, swap_store
-from kg.validate import shacl_problems, violation_problems
+from kg.validate import (
+    WholeGraphNeeded,
+    focused_shacl_problems,
+    shacl_problems,
+    violation_problems,
+)
 
 Progress = Callable[[str], None]
 
@@ -59,23 +86,53 @@ class _Timer:
         return result
 
 
-def _report(corpus: Corpus, dataset: BuiltDataset, timer: _Timer) -> Report:
+@contextmanager
+def _no_gc():
+    """Pause the cyclic garbage collector: a large build allocates millions of objects that
+    live to the end, and each full collection would walk all of them again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write_nquads(quads: list[str], path: Path) -> str:
+    """Write the lines in batches (never the whole document as one string); return its sha256."""
+    digest = hashlib.sha256()
+    with open(path, "wb") as out:
+        for start in range(0, len(quads), 100_000):
+            data = ("\n".join(quads[start : start + 100_000]) + "\n").encode("utf-8")
+            digest.update(data)
+            out.write(data)
+    return digest.hexdigest()
+
+
+def _report(corpus: Corpus, dataset: BuiltDataset, timer: _Timer, quads: int | None = None) -> Report:
     return Report(
         articles=len(corpus.sources),
         entities=len(corpus.entities),
         facts=len(corpus.facts),
-        quads=len(dataset.quads),
+        quads=len(dataset.quads) if quads is None else quads,
         notices=list(corpus.notices),
         seconds=timer.seconds,
     )
 
 
-def check(seeds: Path | str = "seeds", progress: Progress = _quiet) -> Report:
+def check(
+    seeds: Path | str = "seeds", progress: Progress = _quiet, build_dir: Path | str | None = None
+) -> Report:
     """Validate the seeds (YAML, terms, quotes), then SHACL and the violation queries.
 
     Args:
         seeds: the seeds folder.
         progress: called with the name of each stage as it starts.
+        build_dir: when it holds a cache left by ``kg build`` (``build/cache``), only the fact
+            files changed since are read again, and when nothing but fact files changed, only
+            the neighbourhood of the change is validated (see :mod:`kg.cache`). The cache
+            keeps what was read; no output changes.
 
     Returns:
         A Report.
@@ -84,10 +141,13 @@ def check(seeds: Path | str = "seeds", progress: Progress = _quiet) -> Report:
         SeedError: bad input (exit code 2).
         ValidationFailed: the data does not conform (exit code 1).
     """
+    if build_dir is not None and (Path(build_dir) / CACHE_DIR).is_dir():
+        return _check_cached(Path(seeds), Path(build_dir), progress)
     timer = _Timer(progress)
-    corpus = timer.stage("load and validate annotations", load_corpus, seeds)
-    dataset = timer.stage("generate RDF", corpus_quads, corpus)
-    problems = timer.stage("SHACL shapes", shacl_problems, dataset)
+    with _no_gc():
+        corpus = timer.stage("load and validate annotations", load_corpus, seeds)
+        dataset = timer.stage("generate RDF", corpus_quads, corpus)
+        problems = timer.stage("SHACL shapes", shacl_problems, dataset)
     store = timer.stage("load store", memory_store, "".join(iter_lines(dataset.quads)))
     problems += timer.stage("violation queries", violation_problems, store, dataset)
     if problems:
@@ -95,8 +155,266 @@ def check(seeds: Path | str = "seeds", progress: Progress = _quiet) -> Report:
     return _report(corpus, dataset, timer)
 
 
-def write_trig(nquads: Path, trig: Path) -> None:
-    """Write a TriG file with the project's prefixes, graphs and subjects in sorted order."""
+def _cached_report(cached: CachedCorpus, timer: _Timer, quads: int) -> Report:
+    return Report(
+        articles=len(cached.sources),
+        entities=len(cached.entities),
+        facts=cached.fact_count,
+        quads=quads,
+        notices=cached.notices,
+        seconds=timer.seconds,
+    )
+
+
+def _validate_neighbourhood(cached: CachedCorpus, cache: Cache, timer: _Timer, entries=None):
+    """Problems of the neighbourhood of what changed since the baseline; None: validate all."""
+    baseline = cache.baseline()
+    if baseline is None or baseline.version != cached.version:
+        return None
+    around = neighbourhood(cached, baseline, cache)
+    if around is None:
+        return None
+    wanted = set(around.files)
+    if entries is None:
+        entries = read_entries(cached, cache, wanted)
+    else:
+        entries = [e for e in entries if e.path in wanted]
+    part = timer.stage("generate RDF of the neighbourhood", assemble, cached, entries, None, False, cache)
+    try:
+        problems = timer.stage(
+            "SHACL shapes", focused_shacl_problems, part, None, None, around.focus, around.fact_types
+        )
+    except WholeGraphNeeded:
+        return None
+    store = timer.stage("load neighbourhood store", memory_store, "".join(iter_lines(part.quads)))
+    problems += timer.stage("violation queries", violation_problems, store, part)
+    return problems
+
+
+def _check_cached(seeds: Path, build_dir: Path, progress: Progress) -> Report:
+    timer = _Timer(progress)
+    cache = Cache(build_dir)
+    with _no_gc():
+        cached = timer.stage("load and validate annotations", load_cached, seeds, build_dir, None, False)
+        if cached.problems:
+            raise SeedError(cached.problems)
+        problems = _validate_neighbourhood(cached, cache, timer)
+        if problems is None:  # no usable baseline: everything, from the cached quads
+            dataset = timer.stage("generate RDF", assemble, cached, read_entries(cached, cache), None, False, cache)
+            problems = timer.stage("SHACL shapes", shacl_problems, dataset)
+            store = timer.stage("load store", memory_store, "".join(iter_lines(dataset.quads)))
+            problems += timer.stage("violation queries", violation_problems, store, dataset)
+    if problems:
+        raise ValidationFailed(problems)
+    return _cached_report(cached, timer, quad_count(cached, cache))
+
+
+_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters the serializer escapes where the build's N-Quads keep them raw: ordering by the
+N-Quads text and by the serializer's terms could then differ, so such data takes the slow path."""
+
+
+class _NotPlain(Exception):
+    """A term the direct TriG writer does not handle: the serializer must write the file."""
+
+
+_PLX = set("~!$&'()*+,;=/?#@%")
+_PN_PLAIN = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:")
+_INLINE = {
+    "http://www.w3.org/2001/XMLSchema#boolean": re.compile(r"^(true|false)$"),
+    "http://www.w3.org/2001/XMLSchema#integer": re.compile(r"^[+-]?[0-9]+$"),
+    "http://www.w3.org/2001/XMLSchema#decimal": re.compile(r"^[+-]?[0-9]*\.[0-9]+$"),
+    "http://www.w3.org/2001/XMLSchema#double": re.compile(
+        r"^[+-]?([0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+)$"
+    ),
+}
+"""Datatypes whose literals the serializer writes bare when their text is a Turtle number or boolean."""
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _local_name(local: str) -> str:
+    """A local name as the serializer escapes it (ASCII only: anything else is _NotPlain)."""
+    out = []
+    last = len(local) - 1
+    for i, ch in enumerate(local):
+        if ch in _PN_PLAIN:
+            out.append(ch)
+        elif ch == "-":
+            out.append("\\-" if i == 0 else "-")
+        elif ch == ".":
+            out.append("\\." if i == 0 or i == last else ".")
+        elif ch in _PLX:
+            out.append("\\" + ch)
+        else:
+            raise _NotPlain(local)
+    return "".join(out)
+
+
+class _TrigTerms:
+    """N-Quads terms written as the TriG serializer writes them with the project's prefixes."""
+
+    def __init__(self):
+        # longest namespace first, as the serializer tries them
+        self.prefixes = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+        self.iris: dict[str, str] = {}
+
+    def iri(self, term: str) -> str:
+        hit = self.iris.get(term)
+        if hit is None:
+            value = term[1:-1]
+            hit = term
+            for prefix, ns in self.prefixes:
+                if value.startswith(ns):
+                    hit = f"{prefix}:{_local_name(value[len(ns):])}"
+                    break
+            if len(self.iris) < 4_000_000:
+                self.iris[term] = hit
+        return hit
+
+    def object(self, term: str) -> str:
+        first = term[0]
+        if first == "<":
+            return self.iri(term)
+        if first != '"':
+            raise _NotPlain(term)  # a blank node
+        end = term.rindex('"')
+        if end == len(term) - 1 or term[end + 1] == "@":
+            return term
+        datatype = term[end + 4 : -1]
+        lexical = term[1:end]
+        pattern = _INLINE.get(datatype)
+        if pattern is not None and pattern.match(lexical):
+            return lexical
+        if datatype == _XSD_STRING:
+            return term[: end + 1]
+        return f"{term[: end + 1]}^^{self.iri(term[end + 3 :])}"
+
+
+def _trig_direct(graphs: dict[str, list[str]], trig: Path) -> None:
+    """Write the TriG text directly from the N-Quads lines, as the serializer would write it."""
+    terms = _TrigTerms()
+    iri, obj = terms.iri, terms.object
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
+    chunks: list[str] = [header]
+    with open(trig, "wb") as out:
+        for g in sorted(graphs):
+            current_s = current_p = None
+            for q in graphs[g]:
+                s, p, rest = q.split(" ", 2)
+                if s.startswith("_:"):
+                    raise _NotPlain(s)
+                o = obj(rest[: rest.rindex(" <")])
+                if s == current_s:
+                    if p == current_p:
+                        chunks.append(f" , {o}")
+                    else:
+                        chunks.append(f" ;\n\t\t{'a' if p == rdf_type else iri(p)} {o}")
+                        current_p = p
+                    continue
+                if current_s is None:
+                    chunks.append(f"{iri(g)} {{\n\t")
+                else:
+                    chunks.append(" .\n\t")
+                chunks.append(f"{iri(s)} {'a' if p == rdf_type else iri(p)} {o}")
+                current_s, current_p = s, p
+            chunks.append(" .\n}\n")
+            if len(chunks) > 50_000:
+                out.write("".join(chunks).encode("utf-8"))
+                chunks.clear()
+        out.write("".join(chunks).encode("utf-8"))
+
+
+def _trig_from_sorted(quads: list[str], trig: Path) -> None:
+    """:func:`write_trig` for the build's own sorted, canonical N-Quads lines, in linear time.
+
+    Sorted N-Quads lines are in (subject, predicate, object) order within each graph, because no
+    IRI term is a prefix of another and a term is always followed by a space; so splitting the
+    lines by graph, keeping their order, and taking the graphs in order gives the order of
+    :func:`write_trig` without parsing or sorting millions of terms. The text is then written
+    directly, as pyoxigraph's serializer writes it (tests compare the two byte for byte); data
+    with terms outside what that covers (blank nodes, non-ASCII names) goes to the serializer.
+    """
+    graphs: dict[str, list[str]] = {}
+    for q in quads:
+        g = q[q.rindex(" <") + 1 : -2]
+        bucket = graphs.get(g)
+        if bucket is None:
+            graphs[g] = [q]
+        else:
+            bucket.append(q)
+    try:
+        _trig_direct(graphs, trig)
+    except _NotPlain:
+        _trig_by_serializer(graphs, trig)
+
+
+def _trig_by_serializer(graphs: dict[str, list[str]], trig: Path, batch_size: int = 100_000) -> None:
+    """:func:`write_trig` by pyoxigraph's serializer, for lines in the order of the file.
+
+    The serializer writes every byte, a batch at a time; a graph cut between batches is cut
+    between two subjects,
+    where the serializer writes `` .\\n`` and a tab either way, so only the closing ``}`` of the
+    first part and the opening line of the second are dropped.
+    """
+    import pyoxigraph as ox
+
+    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
+    with open(trig, "wb") as out:
+        out.write(header.encode("utf-8"))
+        batch: list[str] = []
+        resumed = False  # the batch starts inside a graph opened by the previous batch
+
+        def flush(continues: bool) -> None:
+            nonlocal resumed
+            data = ("\n".join(batch) + "\n").encode("utf-8")
+            body = ox.serialize(
+                ox.parse(input=data, format=ox.RdfFormat.N_QUADS),
+                format=ox.RdfFormat.TRIG,
+                prefixes=PREFIXES,
+            )
+            # each batch repeats the prefixes, in an order that varies: drop them
+            at = 0
+            while body.startswith(b"@prefix", at):
+                at = body.index(b"\n", at) + 1
+            if resumed:
+                at = body.index(b"\n", at) + 1  # the graph's opening line, written before
+            end = len(body) - 2 if continues else len(body)  # its closing "}\n", written later
+            out.write(body[at:end])
+            batch.clear()
+            resumed = continues
+
+        for g in sorted(graphs):
+            lines = graphs[g]
+            start = 0
+            while start < len(lines):
+                end = min(len(lines), start + max(batch_size - len(batch), 1))
+                if end < len(lines):  # cut between subjects, never inside one
+                    subject = lines[end - 1][: lines[end - 1].index(" ") + 1]
+                    while end < len(lines) and lines[end].startswith(subject):
+                        end += 1
+                batch.extend(lines[start:end] if start or end < len(lines) else lines)
+                start = end
+                if end < len(lines):
+                    flush(continues=True)
+                elif len(batch) >= batch_size:
+                    flush(continues=False)
+        if batch:
+            flush(continues=False)
+
+
+def write_trig(nquads: Path, trig: Path, quads: list[str] | None = None) -> None:
+    """Write a TriG file with the project's prefixes, graphs and subjects in sorted order.
+
+    Args:
+        nquads: the N-Quads file.
+        trig: the TriG file to write.
+        quads: the lines of nquads, when the build has them in memory: sorted, as the build
+            writes them. Then the file is written in linear time (same bytes).
+    """
+    if quads is not None and not any(_CONTROL.search(q) for q in quads if not q.isprintable()):
+        _trig_from_sorted(quads, trig)
+        return
     import pyoxigraph as ox
 
     quads = list(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS))
@@ -126,10 +444,172 @@ def _clean_stale(build_dir: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+def _prepare(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) -> dict:
+    """The Python half of a build: load, make the quads, write N-Quads and TriG, run SHACL.
+
+    Runs in a child process (see :func:`_in_child`), so that all the memory it takes is handed
+    back before the store's loader takes its own. Writes ``kg.nq``, ``kg.trig``, the manifest
+    document and the cache entries to stage into tmp; returns what the parent needs.
+    """
+    timer = _Timer(progress)
+    cache = Cache(build_dir)
+    with _no_gc():
+        cached = timer.stage("load and validate annotations", load_cached, seeds, build_dir)
+        if cached.problems:
+            raise SeedError(cached.problems)
+        shared_part(cached, cache)  # the quads every neighbourhood holds, made once for the cache
+        staged = Cache(tmp)
+        persist(cached, staged)  # published with the outputs, if the build succeeds
+        staged.write("state", "baseline", make_baseline(cached))
+        cached.pending = []
+        local = _validate_neighbourhood(cached, cache, timer, cached.entries)
+        # each file's lines become the dataset's quads: keep one copy of them, not two
+        dataset = timer.stage("generate RDF", assemble, cached, cached.entries, None, True)
+    corpus = Corpus(cached.root, cached.sources, cached.entities, [], cached.notices)
+    nq = tmp / "kg.nq"
+    digest = timer.stage("write N-Quads", _write_nquads, dataset.quads, nq)
+    with _no_gc():
+        problems = timer.stage("SHACL shapes", shacl_problems, dataset) if local is None else []
+    (tmp / "manifest.json").write_text(
+        json.dumps(manifest(corpus, dataset, digest), indent=1, sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
+    if local is None:  # the violation queries run in the parent: it may need to point at lines
+        flat = [
+            (s, p, loc.path, loc.line, loc.fact, loc.value)
+            for (s, p), located in dataset.locations.items()
+            for loc in located
+        ]  # tuples pickle many times faster than objects
+        with open(tmp / "locations.pickle", "wb") as f:
+            pickle.dump(flat, f, protocol=pickle.HIGHEST_PROTOCOL)
+        del flat
+    quads = dataset.quads
+    count = len(quads)
+    del dataset, corpus  # the index and records are on disk: only the lines are still needed
+    gc.collect()
+    timer.stage("write TriG", write_trig, nq, tmp / "kg.trig", quads=quads)
+    return {
+        "digest": digest,
+        "quads": count,
+        "articles": len(cached.sources),
+        "entities": len(cached.entities),
+        "facts": cached.fact_count,
+        "notices": cached.notices,
+        "seconds": timer.seconds,
+        "problems": problems,
+        "local": local,
+    }
+
+
+class _Located:
+    """The location index of a build, read from disk only if a violation needs it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._dataset: BuiltDataset | None = None
+
+    def locate(self, subject: str, predicate: str | None = None):
+        if self._dataset is None:
+            from kg.build import Location
+
+            index: dict[tuple[str, str], list[Location]] = {}
+            with open(self.path, "rb") as f:
+                for s, p, path, line, fact, value in pickle.load(f):
+                    index.setdefault((s, p), []).append(Location(path, line, fact, value))
+            self._dataset = BuiltDataset([], index)
+        return self._dataset.locate(subject, predicate)
+
+
+def _in_child(fn, *args, progress: Progress = _quiet):
+    """Run fn(*args, progress) in a forked child and return its result.
+
+    Progress messages, results and errors come back through a pipe, so a caller sees the same
+    as if fn ran here; an interrupt in the child is re-raised as KeyboardInterrupt. Where fork
+    is not available, fn runs in this process.
+    """
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - no fork on this platform
+        return fn(*args, progress)
+    receive, send = context.Pipe(duplex=False)
+
+    def child() -> None:
+        receive.close()
+        try:
+            result = fn(*args, lambda stage: send.send(("progress", stage)))
+            send.send(("result", result))
+        except (SeedError, ValidationFailed) as exc:
+            send.send(("problems", type(exc).__name__, exc.problems))
+        except KgError as exc:
+            send.send(("error", exc))
+        except KeyboardInterrupt:
+            send.send(("interrupt",))
+        except BaseException as exc:  # a bug: report it in the parent, as if raised there
+            import traceback
+
+            send.send(("bug", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+        finally:
+            send.close()
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    send.close()
+    try:
+        while True:
+            try:
+                message = receive.recv()
+            except EOFError:
+                raise RuntimeError(f"the build worker stopped (exit code {process.exitcode})") from None
+            kind = message[0]
+            if kind == "progress":
+                progress(message[1])
+                continue
+            if kind == "result":
+                return message[1]
+            if kind == "problems":
+                raise {"SeedError": SeedError, "ValidationFailed": ValidationFailed}[message[1]](message[2])
+            if kind == "error":
+                raise message[1]
+            if kind == "interrupt":
+                raise KeyboardInterrupt
+            raise RuntimeError(f"{message[1]}\n{message[2]}")
+    finally:
+        receive.close()
+        process.join(timeout=5)
+        if process.is_alive():  # pragma: no cover - interrupted while the child works
+            process.kill()
+            process.join()
+
+
+def _publish_cache(tmp: Path, build_dir: Path) -> None:
+    """Move the staged cache entries into build/cache, the baseline last; drop unused entries."""
+    staged, cache = Cache(tmp), Cache(build_dir)
+    baseline_name = Cache.name("baseline") + ".pickle"
+    for kind in ("registry", "sources", "shared", "meta", "data", "state"):
+        folder = staged.root / kind
+        if not folder.is_dir():
+            continue
+        (cache.root / kind).mkdir(parents=True, exist_ok=True)
+        for path in sorted(folder.iterdir(), key=lambda p: p.name == baseline_name):
+            os.replace(path, cache.root / kind / path.name)
+    baseline = cache.baseline()
+    if baseline is not None:
+        keep = {entry_name(path, key) for path, key in baseline.entries.items()}
+        cache.prune("meta", keep)
+        cache.prune("data", keep)
+        cache.prune("shared", {baseline.version})
+
+
 def build(
     seeds: Path | str = "seeds", build_dir: Path | str = "build", progress: Progress = _quiet
 ) -> Report:
     """Check the seeds and write ``kg.nq``, ``kg.trig``, ``manifest.json`` and the store.
+
+    Fact files read before come from the cache in ``build_dir/cache``; when nothing but fact
+    files changed since the last build, only the neighbourhood of the change is validated (see
+    :mod:`kg.cache`). The outputs are the same as those of a build from scratch.
 
     Args:
         seeds: the seeds folder.
@@ -147,30 +627,23 @@ def build(
     build_dir.mkdir(parents=True, exist_ok=True)
     _clean_stale(build_dir)
     timer = _Timer(progress)
-    corpus = timer.stage("load and validate annotations", load_corpus, seeds)
-    dataset = timer.stage("generate RDF", corpus_quads, corpus)
     tmp = build_dir / f".tmp-{os.getpid()}"
     tmp.mkdir()
     store = None
     try:
+        prepared = _in_child(_prepare, Path(seeds), build_dir, tmp, progress=progress)
+        timer.seconds.update(prepared["seconds"])
+        digest = prepared["digest"]
         nq = tmp / "kg.nq"
-
-        def write_nquads() -> str:
-            data = "".join(iter_lines(dataset.quads)).encode("utf-8")
-            nq.write_bytes(data)
-            return hashlib.sha256(data).hexdigest()
-
-        digest = timer.stage("write N-Quads", write_nquads)
         store = timer.stage("load store", bulk_load, nq, tmp / "store")
-        problems = timer.stage("SHACL shapes", shacl_problems, dataset)
-        problems += timer.stage("violation queries", violation_problems, store, dataset)
+        problems = prepared["problems"]
+        if prepared["local"] is None:
+            located = _Located(tmp / "locations.pickle")
+            problems += timer.stage("violation queries", violation_problems, store, located)
+        else:
+            problems = prepared["local"]
         if problems:
             raise ValidationFailed(problems)
-        timer.stage("write TriG", write_trig, nq, tmp / "kg.trig")
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest(corpus, dataset, digest), indent=1, sort_keys=True) + "\n",
-            encoding="utf-8",
-        )
         del store
         store = None
         gc.collect()  # closes the store before its folder is moved
@@ -189,9 +662,17 @@ def build(
         swap_store(build_dir, final_store)
         for name in OUTPUT_FILES:
             os.replace(tmp / name, build_dir / name)
+        _publish_cache(tmp, build_dir)
     finally:
         store = None
         shutil.rmtree(tmp, ignore_errors=True)
-    report = _report(corpus, dataset, timer)
+    report = Report(
+        articles=prepared["articles"],
+        entities=prepared["entities"],
+        facts=prepared["facts"],
+        quads=prepared["quads"],
+        notices=prepared["notices"],
+        seconds=timer.seconds,
+    )
     report.outputs = {name: str(build_dir / name) for name in (*OUTPUT_FILES, "store")}
     return report

@@ -8,6 +8,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')  # one C-level scan: the build mints millions
 
 
@@ -20,7 +21,9 @@ def iri(value: str) -> str:
 
 def literal(value: str, datatype: str | None = None, lang: str | None = None) -> str:
     """An N-Quads literal; plain strings carry no datatype (RDF 1.1 xsd:string)."""
-    text = '"' + value.translate(_ESCAPES) + '"'
+    if _NEEDS_ESCAPE.search(value):  # str.translate is slow on long non-ASCII text: replace
+        value = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    text = '"' + value + '"'
     if lang:
         return f"{text}@{lang}"
     if datatype and datatype != XSD + "string":

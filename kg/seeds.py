@@ -260,10 +260,21 @@ def _scalar_value(
     return Value("literal", raw)
 
 
+_ANNOTATABLE: dict[int, tuple[Vocabulary, dict[str, Property]]] = {}
+
+
+def _annotatable(vocab: Vocabulary) -> dict[str, Property]:
+    """``annotatable(vocab)``, computed once per vocabulary rather than once per fact."""
+    hit = _ANNOTATABLE.get(id(vocab))
+    if hit is None or hit[0] is not vocab:
+        hit = _ANNOTATABLE[id(vocab)] = (vocab, annotatable(vocab))
+    return hit[1]
+
+
 def _claims(
     record: YamlMap, reserved: tuple[str, ...], fact: str, out: _Collector, vocab: Vocabulary, keys
 ) -> list[Claim]:
-    props = annotatable(vocab)
+    props = _annotatable(vocab)
     claims: list[Claim] = []
     for name, raw in record.items():
         if name in reserved:

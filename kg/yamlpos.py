@@ -13,9 +13,32 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from kg.errors import Problem
 
 try:  # the C parser is an order of magnitude faster on large fact files
-    _Loader = yaml.CSafeLoader
+    _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+_TAGS: dict[str, str] = {}
+"""Implicit tag of each short plain scalar seen: keys and registry keys recur thousands of times."""
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, with the implicit-tag resolution of plain scalars memoised.
+
+    Resolution runs in Python for every scalar even under the C parser, and depends only on the
+    scalar's text (the safe loader has no path resolvers), so its result can be kept.
+    """
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = _TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(value) <= 64:
+                    if len(_TAGS) > 200_000:
+                        _TAGS.clear()
+                    _TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
 
 _scalar = SafeConstructor()
 
@@ -46,39 +69,57 @@ class YamlList(list):
         self.pos: list[tuple[int, int]] = []
 
 
+_STR = "tag:yaml.org,2002:str"
+_MAPPING, _SEQUENCE, _SCALAR = yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode
+
+
 def _where(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1
 
 
 def _convert(node: yaml.Node, path: str, problems: list[Problem]):
-    if isinstance(node, yaml.MappingNode):
-        line, col = _where(node)
-        out = YamlMap(line, col)
+    kind = type(node)
+    if kind is _SCALAR or not (kind is _MAPPING or kind is _SEQUENCE):
+        return _scalar_value(node, path, problems)
+    mark = node.start_mark
+    if kind is _MAPPING:
+        out = YamlMap(mark.line + 1, mark.column + 1)
+        pos, value_pos = out.pos, out.value_pos
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                kl, kc = _where(key_node)
+            key_mark = key_node.start_mark
+            kl, kc = key_mark.line + 1, key_mark.column + 1
+            if type(key_node) is not _SCALAR:
                 problems.append(Problem(path, kl, kc, "", "mapping keys must be plain text"))
                 continue
             key = key_node.value
-            kl, kc = _where(key_node)
             if key in out:
-                fl, _ = out.pos[key]
+                fl, _ = pos[key]
                 problems.append(
                     Problem(path, kl, kc, "", f"duplicate key '{key}' (first at line {fl})")
                 )
                 continue
-            out[key] = _convert(value_node, path, problems)
-            out.pos[key] = (kl, kc)
-            out.value_pos[key] = _where(value_node)
+            value_mark = value_node.start_mark
+            if type(value_node) is _SCALAR and value_node.tag == _STR:
+                out[key] = value_node.value  # the common case, without a call
+            else:
+                out[key] = _convert(value_node, path, problems)
+            pos[key] = (kl, kc)
+            value_pos[key] = (value_mark.line + 1, value_mark.column + 1)
         return out
-    if isinstance(node, yaml.SequenceNode):
-        line, col = _where(node)
-        seq = YamlList(line, col)
-        for item in node.value:
-            seq.append(_convert(item, path, problems))
-            seq.pos.append(_where(item))
-        return seq
+    seq = YamlList(mark.line + 1, mark.column + 1)
+    item_pos = seq.pos
+    for item in node.value:
+        seq.append(_convert(item, path, problems))
+        item_mark = item.start_mark
+        item_pos.append((item_mark.line + 1, item_mark.column + 1))
+    return seq
+
+
+def _scalar_value(node: yaml.Node, path: str, problems: list[Problem]):
     tag = node.tag
+    if tag == _STR:
+        return node.value
     try:
         if tag == _INT:
             return _scalar.construct_yaml_int(node)

@@ -1,0 +1,501 @@
+"""Incremental builds: per fact file, its validated facts and quads, cached under ``build/cache``.
+
+Every entry is keyed by content hashes: the fact file's bytes, the registry files, the source
+record of its article, the ontology and the code of the loader and builder. When one fact file
+changes, only that file is read and validated again; everything else comes from the cache.
+
+The last successful ``kg build`` also leaves a *baseline* (``build/cache/baseline.pickle``): which
+entry each file had, and which files state facts about or point at each entity. When only fact
+files changed since, ``kg check`` and ``kg build`` validate the *neighbourhood* of the change
+instead of the whole graph (see :func:`neighbourhood`): the changed facts, every fact about the
+same subjects or about the things they name, every fact that points at those subjects, the whole
+registry and the article records. The baseline had no problems, so problems can only appear
+there; SHACL and the ``*-violation.rq`` queries are then run on that neighbourhood only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.anchor import NormalisedText
+from kg.build import Location, fact_quads, fact_record, sorted_unique
+from kg.errors import Problem, SeedError
+from kg.seeds import (
+    Entity,
+    SeedPaths,
+    Source,
+    check_duplicate_ids,
+    display_path,
+    load_fact_file,
+    load_registry,
+    load_sources,
+)
+from kg.terms import ONTOLOGY_DIR, vocabulary
+
+CACHE_DIR = "cache"
+FORMAT = 1
+"""Bump when the layout of cache entries changes."""
+
+_CODE_FILES = ("seeds.py", "build.py", "anchor.py", "yamlpos.py", "terms.py", "rdfterms.py", "namespaces.py", "errors.py", "cache.py", "validate.py")  # fmt: skip
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+def digest(*parts: bytes | str) -> str:
+    """sha256 of the parts, each length-prefixed so that no two sequences collide.
+
+    Example:
+        >>> digest("a", "bc") != digest("ab", "c")
+        True
+    """
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def code_version() -> str:
+    """Digest of the code that turns seeds into facts and quads, and of the Python that runs it."""
+    here = Path(__file__).resolve().parent
+    parts = [sys.version, str(FORMAT)]
+    for name in _CODE_FILES:
+        parts.append((here / name).read_bytes())
+    return digest(*parts)
+
+
+def rules_version(ontology: Path | None = None) -> str:
+    """Digest of the ontology, the shapes and the violation queries: what validation checks."""
+    queries = sorted((ONTOLOGY_DIR / "queries").glob("*-violation.rq"))
+    parts = [(ontology or ONTOLOGY_DIR / "tdo.ttl").read_bytes(), (ONTOLOGY_DIR / "shapes.ttl").read_bytes()]
+    for path in queries:
+        parts += [path.name, path.read_bytes()]
+    return digest(*parts)
+
+
+def source_digest(source: Source | None) -> str:
+    """What a fact file reads of its article: the record and the text."""
+    return digest(repr(source))
+
+
+@dataclass
+class FileEntry:
+    """One fact file, validated and turned into quads."""
+
+    path: str  # as shown to users
+    key: str
+    article_id: str | None
+    source_digest: str
+    fact_ids: list[tuple[str, str, int]]  # (id, path, line) for the duplicate-id check
+    problems: list[Problem]
+    notices: list[str]
+    quad_count: int
+    subjects: list[str]  # entities the file's facts are about
+    objects: list[str]  # entities its facts name as values
+    types: list[tuple[str, str]]  # (entity, class) stated by its facts
+    quads: list[str] = field(default_factory=list)  # the file's quads, sorted
+    located: list[tuple] = field(default_factory=list)  # (subject, predicate, path, line, fact, value)
+    records: dict[str, dict] = field(default_factory=dict)
+
+
+@dataclass
+class Baseline:
+    """The state of the last successful build, which incremental validation starts from."""
+
+    version: str
+    entries: dict[str, str]  # display path -> entry key
+    subject_files: dict[str, list[str]]  # entity IRI -> files with facts about it
+    object_files: dict[str, list[str]]  # entity IRI -> files with facts naming it as a value
+    fact_types: dict[str, dict[str, int]]  # entity IRI -> class IRI -> number of files stating it
+
+
+@dataclass
+class CachedCorpus:
+    """The seeds loaded through the cache: what a Corpus holds, file by file."""
+
+    root: Path
+    sources: dict[str, Source]
+    entities: dict[str, Entity]
+    entries: list[FileEntry]
+    problems: list[Problem]
+    version: str  # code, rules, registry and sources together: what the baseline must match
+    changed: list[FileEntry] = field(default_factory=list)  # entries made (not read) this time
+    pending: list[tuple[str, str, object]] = field(default_factory=list)  # (kind, name, value) to store
+
+    @property
+    def notices(self) -> list[str]:
+        return [n for e in self.entries for n in e.notices]
+
+    @property
+    def fact_count(self) -> int:
+        return len(self.fact_ids())
+
+    def fact_ids(self) -> list[tuple[str, str, int]]:
+        return [f for e in self.entries for f in e.fact_ids]
+
+
+class _IdOnly:
+    """What check_duplicate_ids reads of a Fact."""
+
+    __slots__ = ("id", "path", "line")
+
+    def __init__(self, fid: str, path: str, line: int):
+        self.id, self.path, self.line = fid, path, line
+
+
+class Cache:
+    """Entries on disk under ``build_dir/cache``, written atomically."""
+
+    def __init__(self, build_dir: Path | str):
+        self.root = Path(build_dir) / CACHE_DIR
+
+    def _path(self, kind: str, name: str) -> Path:
+        return self.root / kind / (self.name(name) + ".pickle")
+
+    @staticmethod
+    def name(name: str) -> str:
+        """The file name (without suffix) of an entry."""
+        return hashlib.sha1(name.encode("utf-8")).hexdigest()
+
+    def prune(self, kind: str, keep: set[str]) -> None:
+        """Delete the entries of kind whose names are not in keep."""
+        wanted = {self.name(n) + ".pickle" for n in keep}
+        folder = self.root / kind
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.name not in wanted:
+                    path.unlink(missing_ok=True)
+
+    def read(self, kind: str, name: str):
+        """The entry stored under (kind, name), or None."""
+        try:
+            with open(self._path(kind, name), "rb") as f:
+                return pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+
+    def write(self, kind: str, name: str, value) -> None:
+        """Store value under (kind, name); a crash leaves the old entry or none, never half."""
+        path = self._path(kind, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp-{os.getpid()}")
+        with open(tmp, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+
+    def baseline(self) -> Baseline | None:
+        """The baseline left by the last successful build, if any."""
+        value = self.read("state", "baseline")
+        return value if isinstance(value, Baseline) else None
+
+
+def _dependency(article_id: str | None, sources: dict[str, Source], sources_key: str) -> str:
+    """What of the sources a fact file's entry depends on: its article's record, when known."""
+    if article_id is None:
+        return "all:" + sources_key  # no valid fact names its article: any source change counts
+    return source_digest(sources.get(article_id))
+
+
+def _file_entry(path: Path, key: str, sources, entities, vocab, normalised, sources_key: str) -> FileEntry:
+    """Load one fact file and make its quads, location index and fact records."""
+    facts, problems, notices = load_fact_file(path, sources, entities, vocab, normalised)
+    shown = display_path(path)
+    article_id = facts[0].article_id if facts else None
+    index: dict[tuple[str, str], list[Location]] = {}
+    quads: list[str] = []
+    subjects, objects, types = set(), set(), set()
+    for fact in facts:
+        made = fact_quads(fact, sources[fact.article_id], entities, index)
+        quads += made
+        for q in made:
+            if q.endswith("<https://w3id.org/trade-dispute/graph/provenance> ."):
+                continue
+            s, p, rest = q.split(" ", 2)
+            o = rest[: rest.rindex(" <")]
+            subjects.add(s)
+            if p == _RDF_TYPE:
+                types.add((s, o))
+            elif o.startswith("<https://w3id.org/trade-dispute/id/"):
+                objects.add(o)
+    quads = sorted_unique(quads)
+    return FileEntry(
+        path=shown,
+        key=key,
+        article_id=article_id,
+        source_digest=_dependency(article_id, sources, sources_key),
+        fact_ids=[(f.id, f.path, f.line) for f in facts],
+        problems=problems,
+        notices=notices,
+        quad_count=len(quads),
+        subjects=sorted(subjects),
+        objects=sorted(objects),
+        types=sorted(types),
+        quads=quads,
+        located=[(s, p, loc.path, loc.line, loc.fact, loc.value) for (s, p), locs in index.items() for loc in locs],
+        records={f.id: fact_record(f) for f in facts},
+    )
+
+
+def load_cached(seeds: Path | str, build_dir: Path | str, ontology: str | None = None, data: bool = True) -> CachedCorpus:
+    """Load and validate the seeds like :func:`kg.seeds.load_corpus`, reusing cached files.
+
+    Args:
+        seeds: the seeds folder.
+        build_dir: the build folder holding ``cache/``.
+        ontology: the ontology Turtle file (default ``ontology/tdo.ttl``).
+        data: also read the cached facts and quads of unchanged files (a build needs them; a
+            check needs only their problems and counts).
+
+    Returns:
+        The CachedCorpus, with ``problems`` holding every problem :func:`load_corpus` would raise.
+        Nothing is written: what was read afresh is in ``pending``, for :func:`persist`.
+
+    Raises:
+        SeedError: when the seeds folder is missing or the registry cannot be read.
+    """
+    paths = SeedPaths(Path(seeds))
+    if not paths.root.is_dir():
+        raise SeedError([Problem(display_path(paths.root), 0, 0, "", "seeds folder not found")])
+    cache = Cache(build_dir)
+    vocab = vocabulary(ontology)
+    code = code_version()
+    ontology_bytes = Path(ontology).read_bytes() if ontology else (ONTOLOGY_DIR / "tdo.ttl").read_bytes()
+    registry_files = paths.registry_files()
+    registry_key = digest(code, ontology_bytes, *(p for f in registry_files for p in (display_path(f), _bytes(f))))
+    pending: list[tuple[str, str, object]] = []
+    registry = cache.read("registry", registry_key)
+    if registry is None:
+        registry = load_registry(registry_files, vocab)
+        pending.append(("registry", registry_key, registry))
+    entities, problems = registry
+    problems = list(problems)
+    if any(p.message.startswith("YAML") for p in problems):
+        raise SeedError(problems)  # as load_corpus: every key would look unknown
+    articles = sorted(paths.articles.glob("*.txt"))
+    sources_key = digest(
+        registry_key, display_path(paths.sources), _bytes(paths.sources),
+        *(p for a in articles for p in (a.name, hashlib.sha256(a.read_bytes()).hexdigest())),
+    )  # fmt: skip
+    loaded = cache.read("sources", sources_key)
+    if loaded is None:
+        loaded = load_sources(paths.sources, paths.articles, entities)
+        pending.append(("sources", sources_key, loaded))
+    sources, source_problems = loaded
+    problems += source_problems
+    entries: list[FileEntry] = []
+    changed: list[FileEntry] = []
+    normalised: dict[str, NormalisedText] = {}
+    for path in paths.fact_files():
+        shown = display_path(path)
+        key = digest(registry_key, shown, _bytes(path))
+        meta = cache.read("meta", entry_name(shown, key))
+        fresh = isinstance(meta, FileEntry) and meta.source_digest == _dependency(meta.article_id, sources, sources_key)  # fmt: skip
+        entry = None
+        if fresh and data:
+            entry = cache.read("data", entry_name(shown, key))
+            if not isinstance(entry, FileEntry):
+                entry = None
+        elif fresh:
+            entry = meta
+        if entry is None:
+            entry = _file_entry(path, key, sources, entities, vocab, normalised, sources_key)
+            pending.append(("data", entry_name(shown, key), entry))
+            pending.append(("meta", entry_name(shown, key), _meta(entry)))
+            changed.append(entry)
+        entries.append(entry)
+    problems += [p for e in entries for p in e.problems]
+    problems += check_duplicate_ids([_IdOnly(*f) for e in entries for f in e.fact_ids])
+    version = digest(code, rules_version(Path(ontology) if ontology else None), registry_key, sources_key)
+    return CachedCorpus(paths.root, sources, entities, entries, problems, version, changed, pending)
+
+
+def entry_name(path: str, key: str) -> str:
+    """Entries are stored by path and content key, so the baseline's stay readable after a change."""
+    return f"{path}\0{key}"
+
+
+def _bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _meta(entry: FileEntry) -> FileEntry:
+    """The entry without its facts and quads: what a check reads of unchanged files."""
+    return FileEntry(
+        entry.path, entry.key, entry.article_id, entry.source_digest, entry.fact_ids, entry.problems,
+        entry.notices, entry.quad_count, entry.subjects, entry.objects, entry.types,
+    )  # fmt: skip
+
+
+def make_baseline(cached: CachedCorpus) -> Baseline:
+    """The baseline of a successful build of cached."""
+    subject_files: dict[str, list[str]] = {}
+    object_files: dict[str, list[str]] = {}
+    fact_types: dict[str, dict[str, int]] = {}
+    for e in cached.entries:
+        for s in e.subjects:
+            subject_files.setdefault(s, []).append(e.path)
+        for o in e.objects:
+            object_files.setdefault(o, []).append(e.path)
+        for s, t in e.types:
+            counts = fact_types.setdefault(s, {})
+            counts[t] = counts.get(t, 0) + 1
+    return Baseline(cached.version, {e.path: e.key for e in cached.entries}, subject_files, object_files, fact_types)
+
+
+@dataclass
+class Neighbourhood:
+    """What incremental validation looks at: the files to read and the nodes to judge."""
+
+    files: list[str]  # display paths of the fact files whose quads are needed
+    focus: set[str]  # nodes whose problems are reported
+    fact_types: dict[str, set[str]]  # entity IRI -> classes stated by any fact, after the change
+    changed: list[str]  # fact files added, changed or removed since the baseline
+
+
+def neighbourhood(cached: CachedCorpus, baseline: Baseline, cache: Cache) -> Neighbourhood | None:
+    """The part of the graph a change since the baseline can affect.
+
+    Args:
+        cached: the seeds now (entries may be metadata only).
+        baseline: the last successful build, with the same code, rules, registry and sources.
+        cache: where the baseline's entries are.
+
+    Returns:
+        The Neighbourhood: the changed files; every file with a fact about a subject of a changed
+        fact, or about an entity a changed fact names; every file with a fact pointing at a
+        subject of a changed fact, and every file about those pointing subjects. Its focus is
+        those subjects, the pointing subjects and the changed facts' provenance nodes. None when
+        an entry of the baseline is missing (then validate everything).
+    """
+    now = {e.path: e for e in cached.entries}
+    changed = {p for p in now if baseline.entries.get(p) != now[p].key} | (set(baseline.entries) - set(now))
+    old = {p: cache.read("meta", entry_name(p, baseline.entries[p])) for p in changed if p in baseline.entries}
+    if any(not isinstance(e, FileEntry) for e in old.values()):
+        return None
+    fresh = {e.path: e for e in cached.changed}
+    new = [fresh.get(p) or cache.read("data", entry_name(p, now[p].key)) for p in sorted(changed) if p in now]
+    if any(not isinstance(e, FileEntry) for e in new):
+        return None
+    subjects = {s for e in [*new, *old.values()] for s in e.subjects}
+    named = {o for e in [*new, *old.values()] for o in e.objects}
+
+    def files_of(index: dict[str, list[str]], nodes) -> set[str]:
+        return {f for n in nodes for f in index.get(n, ()) if f in now}
+
+    files = {p for p in changed if p in now}
+    files |= {e.path for e in new if subjects & set(e.subjects)}
+    files |= files_of(baseline.subject_files, subjects | named)
+    for e in new:  # a new file may name or be about things no baseline file mentions
+        files |= {f for o in e.objects for f in baseline.subject_files.get(o, ()) if f in now}
+    pointing_files = files_of(baseline.object_files, subjects)
+    pointing_files |= {e.path for e in new if subjects & set(e.objects)}
+    pointing = {s for f in pointing_files for s in now[f].subjects if f in now}
+    files |= pointing_files | files_of(baseline.subject_files, pointing)
+    focus = subjects | pointing
+    for e in new:
+        for q in e.quads:
+            if q.endswith("<https://w3id.org/trade-dispute/graph/provenance> ."):
+                focus.add(q[: q.index(" ")])
+    counts: dict[str, dict[str, int]] = {s: dict(c) for s, c in baseline.fact_types.items()}
+    for e, sign in [(e, -1) for e in old.values()] + [(e, 1) for e in new]:
+        for s, t in e.types:
+            per = counts.setdefault(s, {})
+            per[t] = per.get(t, 0) + sign
+    types = {s: {t for t, n in c.items() if n > 0} for s, c in counts.items()}
+    return Neighbourhood(sorted(files), focus, {s: t for s, t in types.items() if t}, sorted(changed))
+
+
+def read_entries(cached: CachedCorpus, cache: Cache, paths: set[str] | None = None) -> list[FileEntry]:
+    """The full entries (facts and quads) of the given files, or of all, in file order."""
+    out = []
+    for e in cached.entries:
+        if paths is not None and e.path not in paths:
+            continue
+        if e.quads or not e.quad_count:
+            out.append(e)
+            continue
+        full = cache.read("data", entry_name(e.path, e.key))
+        if not isinstance(full, FileEntry):
+            raise FileNotFoundError(f"cache entry of {e.path} is missing")
+        out.append(full)
+    return out
+
+
+@dataclass
+class Shared:
+    """The quads every neighbourhood holds: ontology, registry and articles, made once."""
+
+    quads: list[str]  # sorted, without duplicates
+    located: list[tuple]  # the registry's location index: (subject, predicate, path, line, key, value)
+
+
+def shared_part(cached: CachedCorpus, cache: Cache | None = None, ontology: Path | None = None) -> Shared:
+    """The ontology, registry and source quads of cached, from the cache when it has them."""
+    from kg.build import ontology_quads, registry_quads, source_quads
+
+    name = cached.version + (str(ontology) if ontology else "")
+    hit = cache.read("shared", name) if cache is not None else None
+    if isinstance(hit, Shared):
+        return hit
+    index: dict[tuple[str, str], list[Location]] = {}
+    quads = ontology_quads(ontology)
+    quads += registry_quads(cached.entities.values(), index)
+    quads += source_quads(cached.sources.values())
+    located = [(s, p, loc.path, loc.line, loc.fact, loc.value) for (s, p), locs in index.items() for loc in locs]
+    shared = Shared(sorted_unique(quads), located)
+    cached.pending.append(("shared", name, shared))
+    return shared
+
+
+def assemble(
+    cached: CachedCorpus,
+    entries: list[FileEntry],
+    ontology: Path | None = None,
+    release: bool = False,
+    cache: Cache | None = None,
+):
+    """The BuiltDataset of the given entries, with the registry, sources and ontology.
+
+    With every entry, this is exactly what :func:`kg.build.corpus_quads` gives. With release,
+    each entry's quads and index are dropped once copied (its counts stay).
+    """
+    from kg.build import BuiltDataset
+
+    shared = shared_part(cached, cache, ontology)
+    index: dict[tuple[str, str], list[Location]] = {}
+    for s, p, path, line, fact, value in shared.located:
+        index.setdefault((s, p), []).append(Location(path, line, fact, value))
+    quads = list(shared.quads)
+    records: dict[str, dict] = {}
+    for e in entries:
+        quads += e.quads
+        for s, p, path, line, fact, value in e.located:
+            key = (s, p)
+            located = index.get(key)
+            if located is None:
+                index[key] = [Location(path, line, fact, value)]
+            else:
+                located.append(Location(path, line, fact, value))
+        records.update(e.records)
+        if release:
+            e.quads, e.located, e.records = [], [], {}
+    return BuiltDataset(sorted_unique(quads), index, records)
+
+
+def quad_count(cached: CachedCorpus, cache: Cache | None = None, ontology: Path | None = None) -> int:
+    """How many quads the whole dataset has, without assembling it (fact files are disjoint)."""
+    return len(shared_part(cached, cache, ontology).quads) + sum(e.quad_count for e in cached.entries)
+
+
+def persist(cached: CachedCorpus, cache: Cache) -> None:
+    """Store what load_cached read afresh."""
+    for kind, name, value in cached.pending:
+        cache.write(kind, name, value)

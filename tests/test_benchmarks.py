@@ -1,0 +1,143 @@
+"""The benchmark harness in quick mode, and the fast paths it measures: each gives exactly the
+bytes and answers of the simple path it replaced."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.namespaces import PREFIXES
+from kg.pipeline import write_trig
+from kg.rdfterms import literal
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_quick_benchmark_run(tmp_path):
+    out = tmp_path / "bench"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "150", "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    [size] = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert size["facts"] == 150
+    assert size["quads"] > 150 * 25
+    assert size["build"]["wall"] > 0 and size["oxigraph_alone"]["wall"] > 0
+    assert size["build"]["peak_mb"] > 0
+    assert {"load and validate annotations", "SHACL shapes", "violation queries", "write TriG"} <= set(size["build"]["stages"])  # fmt: skip
+    assert size["incremental"]["check_exit_code"] == 0, "the changed corpus still conforms"
+    cq = sorted(p.stem for p in (ROOT / "ontology" / "queries").glob("cq-*.rq"))
+    assert sorted(size["queries"]) == cq
+    assert size["baseline"]["load"] is not None, "rdflib loads 150 facts well within its budget"
+    table = (out / "results.md").read_text(encoding="utf-8")
+    assert "| 150 |" in table and "Oxigraph median (ms)" in table
+
+
+def random_quads(rng: random.Random, count: int) -> list[str]:
+    """Sorted N-Quads lines with awkward local names, numbers, languages and datatypes."""
+    import pyoxigraph as ox
+
+    chars = "abcXYZ019_-.:~!$&'()*+,;=/?#@"
+    spaces = [*PREFIXES.values(), "http://example.org/"]
+    datatypes = [f"http://www.w3.org/2001/XMLSchema#{d}" for d in ("integer", "decimal", "boolean", "double", "date", "nonNegativeInteger")]  # fmt: skip
+    texts = ["1", "-2", "+3", "1.5", ".5", "5.", "true", "1e5", "x", "", "a b", 'a"b\\c\nd', "é"]
+
+    def iri() -> str:
+        return f"<{rng.choice(spaces)}{''.join(rng.choice(chars) for _ in range(rng.randint(0, 5)))}>"
+
+    def term() -> str:
+        r = rng.random()
+        if r < 0.4:
+            return iri()
+        if r < 0.6:
+            return literal(rng.choice(texts))
+        if r < 0.7:
+            return literal(rng.choice(texts), lang="en")
+        return literal(rng.choice(texts), datatype=rng.choice(datatypes))
+
+    lines = set()
+    for _ in range(count):
+        line = f"{iri()} {rng.choice([iri(), '<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>'])} {term()} {iri()} ."
+        try:
+            list(ox.parse(input=line.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+        except SyntaxError:
+            continue  # an IRI N-Quads does not accept (a bad % escape)
+        lines.add(line)
+    return sorted(lines)
+
+
+def test_direct_trig_writer_writes_the_serializers_bytes(tmp_path):
+    rng = random.Random(5)
+    nq = tmp_path / "g.nq"
+    for _ in range(60):
+        quads = random_quads(rng, rng.randint(1, 60))
+        nq.write_text("".join(q + "\n" for q in quads), encoding="utf-8")
+        write_trig(nq, tmp_path / "slow.trig")
+        write_trig(nq, tmp_path / "fast.trig", quads=quads)
+        assert (tmp_path / "fast.trig").read_bytes() == (tmp_path / "slow.trig").read_bytes()
+
+
+def test_trig_of_the_seeds_matches_the_serializer(built, tmp_path):
+    quads = (built / "kg.nq").read_text(encoding="utf-8").splitlines()
+    write_trig(built / "kg.nq", tmp_path / "slow.trig")
+    assert (built / "kg.trig").read_bytes() == (tmp_path / "slow.trig").read_bytes()
+    write_trig(built / "kg.nq", tmp_path / "fast.trig", quads=quads)
+    assert (tmp_path / "fast.trig").read_bytes() == (tmp_path / "slow.trig").read_bytes()
+
+
+def test_trig_batches_cut_inside_a_graph_give_the_same_bytes(built, tmp_path):
+    from kg.pipeline import _trig_by_serializer
+
+    quads = (built / "kg.nq").read_text(encoding="utf-8").splitlines()
+    graphs: dict[str, list[str]] = {}
+    for q in quads:
+        graphs.setdefault(q[q.rindex(" <") + 1 : -2], []).append(q)
+    for size in (1, 7, 500):
+        _trig_by_serializer(graphs, tmp_path / f"b{size}.trig", batch_size=size)
+        assert (tmp_path / f"b{size}.trig").read_bytes() == (built / "kg.trig").read_bytes()
+
+
+def test_shacl_screen_gives_pyshacls_results_on_the_whole_graph(seeds_copy):
+    """Broken shapes of several kinds: the screened validation reports what pyshacl reports."""
+    import pyshacl
+    import rdflib
+
+    from kg.build import corpus_quads
+    from kg.seeds import load_corpus
+    from kg.terms import ONTOLOGY_DIR
+    from kg.validate import data_quads, shacl_problems
+
+    registry = seeds_copy / "entities.yaml"
+    text = registry.read_text(encoding="utf-8")
+    text = text.replace('hsCode: "76"', 'hsCode: "7"', 1)  # pattern
+    text = text.replace("  agencyOf: china\n", "  agencyOf: tokyo\n", 1)  # class
+    registry.write_text(text, encoding="utf-8")
+    facts = next((seeds_copy / "facts").glob("000_*.yaml"))
+    body = facts.read_text(encoding="utf-8").replace("    rate: 245\n", "    rate: 2000\n", 1)  # range
+    facts.write_text(body, encoding="utf-8")
+    dataset = corpus_quads(load_corpus(seeds_copy))
+    screened = shacl_problems(dataset)
+    data = rdflib.Graph().parse(data="".join(data_quads(dataset.quads)), format="nt")
+    conforms, results, _ = pyshacl.validate(
+        data,
+        shacl_graph=rdflib.Graph().parse(ONTOLOGY_DIR / "shapes.ttl"),
+        ont_graph=rdflib.Graph().parse(ONTOLOGY_DIR / "tdo.ttl"),
+        inference="none",
+        allow_warnings=True,
+    )
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    whole = {results.value(r, sh.focusNode).n3() for r in results.subjects(rdflib.RDF.type, sh.ValidationResult)}
+    assert not conforms
+    assert len(screened) == len(whole) == 3
+    assert {"id:aluminium", "id:china-ministry-of-commerce", "id:us-tariffs-on-china"} == {
+        p.message.split()[1] for p in screened
+    }
