@@ -242,7 +242,9 @@ def change_one_fact_file(seeds: Path) -> Path:
     return path
 
 
-def bench_size(facts: int, seed: int, work: Path, repeats: int, budgets: dict[str, float]) -> dict:
+def bench_size(
+    facts: int, seed: int, work: Path, repeats: int, budgets: dict[str, float], skip: frozenset[str] = frozenset()
+) -> dict:
     """Every measurement at one corpus size."""
     from benchmarks.synth import generate
 
@@ -274,12 +276,14 @@ def bench_size(facts: int, seed: int, work: Path, repeats: int, budgets: dict[st
         else:
             q = run["lines"][-1]
             result["queries"][path.stem] = {"median_ms": q["median_ms"], "rows": q["rows"]}
-    print(f"[{facts}] projection and metrics", flush=True)
-    run = measure(ANALYTICS, str(build_dir), budget=budgets["analytics"])
-    result["analytics"] = run["lines"][-1] if run["lines"] else {"available": True, "timeout": budgets["analytics"]}
-    print(f"[{facts}] HTML view", flush=True)
-    run = measure(VIEW, str(build_dir), str(work / f"graph-{facts}.html"), budget=budgets["analytics"])
-    result["view"] = run["lines"][-1] if run["lines"] else {"available": True, "timeout": budgets["analytics"]}
+    result["analytics"] = result["view"] = {"available": False, "why": "skipped"}
+    if "analytics" not in skip:
+        print(f"[{facts}] projection and metrics", flush=True)
+        run = measure(ANALYTICS, str(build_dir), budget=budgets["analytics"])
+        result["analytics"] = run["lines"][-1] if run["lines"] else {"available": True, "timeout": budgets["analytics"]}  # fmt: skip
+        print(f"[{facts}] HTML view", flush=True)
+        run = measure(VIEW, str(build_dir), str(work / f"graph-{facts}.html"), budget=budgets["analytics"])
+        result["view"] = run["lines"][-1] if run["lines"] else {"available": True, "timeout": budgets["analytics"]}
     print(f"[{facts}] incremental check and build", flush=True)
     changed = change_one_fact_file(seeds)
     kg = str(Path(sys.executable).parent / "kg")
@@ -295,6 +299,9 @@ def bench_size(facts: int, seed: int, work: Path, repeats: int, budgets: dict[st
         "build_peak_mb": incremental["peak_mb"],
     }
     baseline_budget = budgets["baseline"]
+    if "baseline" in skip:
+        result["baseline"] = {"load": None, "peak_mb": 0, "cut_off": True, "budget": 0, "queries": {}, "skipped": True}
+        return result
     print(f"[{facts}] rdflib baseline (budget {baseline_budget:.0f} s)", flush=True)
     base = measure(BASELINE, str(build_dir / "kg.nq"), str(queries_dir), str(budgets["query"]), budget=baseline_budget)
     loads = [x for x in base["lines"] if "load" in x]
@@ -384,6 +391,7 @@ def markdown(results: list[dict], command: str) -> str:
     for r in results:
         base = r["baseline"]
         load = f"{base['load']:.1f}" if base["load"] is not None else f"cut off at {base['budget']:.0f}"
+        load = "skipped" if base.get("skipped") else load
         lines.append(
             f"| {r['facts']:,} | {r['quads']:,} | {r['build']['wall']:.1f} | {r['build']['peak_mb']:.0f} | "
             f"{r['oxigraph_alone']['wall']:.1f} | {r['build']['wall'] / r['oxigraph_alone']['wall']:.2f} | {load} | "
@@ -419,6 +427,8 @@ def markdown(results: list[dict], command: str) -> str:
                 rd = "error"
             elif q in timeouts:
                 rd = f"> {timeouts[q] * 1000:.0f}"
+            elif r["baseline"].get("skipped"):
+                rd = "skipped"
             else:
                 rd = "cut off"
             ours = f"{v['median_ms']:.1f}" if v["median_ms"] is not None else f"> {v['timeout'] * 1000:.0f}"
@@ -438,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-budget", type=float, default=120.0, help="seconds before one query is cut off")
     parser.add_argument("--analytics-budget", type=float, default=900.0, help="seconds before projection or view is cut off")  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="one run per query and short budgets (for tests)")
+    parser.add_argument("--skip", default="", help="steps to leave out: baseline, analytics (comma-separated)")
     parser.add_argument("--rewrites", action="store_true", help="only time the suggested query rewrites on stores built by an earlier run")  # fmt: skip
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
@@ -456,7 +467,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
-        results.append(bench_size(size, args.seed, work, repeats, budgets))
+        skip = frozenset(x for x in args.skip.split(",") if x)
+        results.append(bench_size(size, args.seed, work, repeats, budgets, skip))
         (args.out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     text = markdown(results, command.strip())

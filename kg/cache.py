@@ -43,6 +43,9 @@ FORMAT = 1
 
 _CODE_FILES = ("seeds.py", "build.py", "anchor.py", "yamlpos.py", "terms.py", "rdfterms.py", "namespaces.py", "errors.py", "cache.py", "validate.py")  # fmt: skip
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_PROVENANCE_END = "<https://w3id.org/trade-dispute/graph/provenance> ."
+_ID_START = "<https://w3id.org/trade-dispute/id/"
+_FACT_START = "<https://w3id.org/trade-dispute/fact/"
 
 
 def digest(*parts: bytes | str) -> str:
@@ -98,6 +101,7 @@ class FileEntry:
     subjects: list[str]  # entities the file's facts are about
     objects: list[str]  # entities its facts name as values
     types: list[tuple[str, str]]  # (entity, class) stated by its facts
+    about: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # fact -> (subjects, values)
     quads: list[str] = field(default_factory=list)  # the file's quads, sorted
     located: list[tuple] = field(default_factory=list)  # (subject, predicate, path, line, fact, value)
     records: dict[str, dict] = field(default_factory=dict)
@@ -109,8 +113,8 @@ class Baseline:
 
     version: str
     entries: dict[str, str]  # display path -> entry key
-    subject_files: dict[str, list[str]]  # entity IRI -> files with facts about it
-    object_files: dict[str, list[str]]  # entity IRI -> files with facts naming it as a value
+    subject_files: dict[str, list[tuple[str, str]]]  # entity IRI -> (file, fact) of facts about it
+    object_files: dict[str, list[tuple[str, str]]]  # entity IRI -> (file, fact) naming it as a value
     fact_types: dict[str, dict[str, int]]  # entity IRI -> class IRI -> number of files stating it
 
 
@@ -209,19 +213,24 @@ def _file_entry(path: Path, key: str, sources, entities, vocab, normalised, sour
     index: dict[tuple[str, str], list[Location]] = {}
     quads: list[str] = []
     subjects, objects, types = set(), set(), set()
+    about: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     for fact in facts:
         made = fact_quads(fact, sources[fact.article_id], entities, index)
         quads += made
+        fact_subjects, fact_objects = set(), set()
         for q in made:
-            if q.endswith("<https://w3id.org/trade-dispute/graph/provenance> ."):
+            if q.endswith(_PROVENANCE_END):
                 continue
             s, p, rest = q.split(" ", 2)
             o = rest[: rest.rindex(" <")]
-            subjects.add(s)
+            fact_subjects.add(s)
             if p == _RDF_TYPE:
                 types.add((s, o))
-            elif o.startswith("<https://w3id.org/trade-dispute/id/"):
-                objects.add(o)
+            elif o.startswith(_ID_START):
+                fact_objects.add(o)
+        about[fact.id] = (tuple(sorted(fact_subjects)), tuple(sorted(fact_objects)))
+        subjects |= fact_subjects
+        objects |= fact_objects
     quads = sorted_unique(quads)
     return FileEntry(
         path=shown,
@@ -235,6 +244,7 @@ def _file_entry(path: Path, key: str, sources, entities, vocab, normalised, sour
         subjects=sorted(subjects),
         objects=sorted(objects),
         types=sorted(types),
+        about=about,
         quads=quads,
         located=[(s, p, loc.path, loc.line, loc.fact, loc.value) for (s, p), locs in index.items() for loc in locs],
         records={f.id: fact_record(f) for f in facts},
@@ -276,7 +286,7 @@ def load_cached(seeds: Path | str, build_dir: Path | str, ontology: str | None =
     problems = list(problems)
     if any(p.message.startswith("YAML") for p in problems):
         raise SeedError(problems)  # as load_corpus: every key would look unknown
-    articles = sorted(paths.articles.glob("*.txt"))
+    articles = sorted(paths.articles.glob("*.txt"), key=lambda p: p.name)
     sources_key = digest(
         registry_key, display_path(paths.sources), _bytes(paths.sources),
         *(p for a in articles for p in (a.name, hashlib.sha256(a.read_bytes()).hexdigest())),
@@ -290,11 +300,22 @@ def load_cached(seeds: Path | str, build_dir: Path | str, ontology: str | None =
     entries: list[FileEntry] = []
     changed: list[FileEntry] = []
     normalised: dict[str, NormalisedText] = {}
+    dependencies: dict[str | None, str] = {}
+
+    def dependency(article_id: str | None) -> str:
+        if article_id not in dependencies:
+            dependencies[article_id] = _dependency(article_id, sources, sources_key)
+        return dependencies[article_id]
+
+    metas = cache.read("state", "metas")  # every file's metadata in one read
+    metas = metas if isinstance(metas, dict) else {}
     for path in paths.fact_files():
         shown = display_path(path)
         key = digest(registry_key, shown, _bytes(path))
-        meta = cache.read("meta", entry_name(shown, key))
-        fresh = isinstance(meta, FileEntry) and meta.source_digest == _dependency(meta.article_id, sources, sources_key)  # fmt: skip
+        meta = metas.get(shown)
+        if not (isinstance(meta, FileEntry) and meta.key == key):
+            meta = cache.read("meta", entry_name(shown, key))
+        fresh = isinstance(meta, FileEntry) and meta.source_digest == dependency(meta.article_id)
         entry = None
         if fresh and data:
             entry = cache.read("data", entry_name(shown, key))
@@ -330,8 +351,16 @@ def _meta(entry: FileEntry) -> FileEntry:
     """The entry without its facts and quads: what a check reads of unchanged files."""
     return FileEntry(
         entry.path, entry.key, entry.article_id, entry.source_digest, entry.fact_ids, entry.problems,
-        entry.notices, entry.quad_count, entry.subjects, entry.objects, entry.types,
+        entry.notices, entry.quad_count, entry.subjects, entry.objects, entry.types, entry.about,
     )  # fmt: skip
+
+
+def all_metadata(cached: CachedCorpus) -> dict[str, FileEntry]:
+    """Every file's entry without its quads or what its facts are about, by path: what a check
+    reads first, in one piece (the baseline indexes what the facts are about)."""
+    from dataclasses import replace
+
+    return {e.path: replace(_meta(e), subjects=[], objects=[], types=[], about={}) for e in cached.entries}
 
 
 def make_baseline(cached: CachedCorpus) -> Baseline:
@@ -340,10 +369,11 @@ def make_baseline(cached: CachedCorpus) -> Baseline:
     object_files: dict[str, list[str]] = {}
     fact_types: dict[str, dict[str, int]] = {}
     for e in cached.entries:
-        for s in e.subjects:
-            subject_files.setdefault(s, []).append(e.path)
-        for o in e.objects:
-            object_files.setdefault(o, []).append(e.path)
+        for fid, (subjects, objects) in e.about.items():
+            for s in subjects:
+                subject_files.setdefault(s, []).append((e.path, fid))
+            for o in objects:
+                object_files.setdefault(o, []).append((e.path, fid))
         for s, t in e.types:
             counts = fact_types.setdefault(s, {})
             counts[t] = counts.get(t, 0) + 1
@@ -352,16 +382,37 @@ def make_baseline(cached: CachedCorpus) -> Baseline:
 
 @dataclass
 class Neighbourhood:
-    """What incremental validation looks at: the files to read and the nodes to judge."""
+    """What incremental validation looks at: the facts to read and the nodes to judge."""
 
-    files: list[str]  # display paths of the fact files whose quads are needed
+    files: list[str]  # display paths of the fact files holding those facts
+    facts: set[tuple[str, str]]  # (file, fact id) of every fact whose quads are needed
     focus: set[str]  # nodes whose problems are reported
     fact_types: dict[str, set[str]]  # entity IRI -> classes stated by any fact, after the change
     changed: list[str]  # fact files added, changed or removed since the baseline
 
 
+def quads_by_fact(entry: FileEntry) -> dict[str, set[str]]:
+    """A file entry's quads, by the fact they belong to (its graph, or its provenance record)."""
+    out: dict[str, set[str]] = {fid: set() for fid, _, _ in entry.fact_ids}
+    for q in entry.quads:
+        if q.endswith(_PROVENANCE_END):
+            subject = q[: q.index(" ")]
+            fid = subject[len(_FACT_START) : -1].split("/", 1)[0]
+        else:
+            fid = q[q.rindex(" <") + 2 + len(_FACT_START) - 1 : -3]
+        if fid in out:
+            out[fid].add(q)
+    return out
+
+
 def neighbourhood(cached: CachedCorpus, baseline: Baseline, cache: Cache) -> Neighbourhood | None:
     """The part of the graph a change since the baseline can affect.
+
+    The changed facts are those whose quads differ from the baseline's (in changed files only).
+    The neighbourhood holds them; every fact about a subject of a changed fact or about an
+    entity one of them names; every fact pointing at such a subject, and every fact about the
+    subjects of those. Its focus is the subjects of changed facts, the subjects pointing at them,
+    and the provenance nodes of the changed facts.
 
     Args:
         cached: the seeds now (entries may be metadata only).
@@ -369,48 +420,73 @@ def neighbourhood(cached: CachedCorpus, baseline: Baseline, cache: Cache) -> Nei
         cache: where the baseline's entries are.
 
     Returns:
-        The Neighbourhood: the changed files; every file with a fact about a subject of a changed
-        fact, or about an entity a changed fact names; every file with a fact pointing at a
-        subject of a changed fact, and every file about those pointing subjects. Its focus is
-        those subjects, the pointing subjects and the changed facts' provenance nodes. None when
-        an entry of the baseline is missing (then validate everything).
+        The Neighbourhood, or None when an entry of the baseline is missing (validate all).
     """
     now = {e.path: e for e in cached.entries}
     changed = {p for p in now if baseline.entries.get(p) != now[p].key} | (set(baseline.entries) - set(now))
-    old = {p: cache.read("meta", entry_name(p, baseline.entries[p])) for p in changed if p in baseline.entries}
-    if any(not isinstance(e, FileEntry) for e in old.values()):
-        return None
     fresh = {e.path: e for e in cached.changed}
-    new = [fresh.get(p) or cache.read("data", entry_name(p, now[p].key)) for p in sorted(changed) if p in now]
-    if any(not isinstance(e, FileEntry) for e in new):
+    old = {p: cache.read("data", entry_name(p, baseline.entries[p])) for p in changed if p in baseline.entries}
+    new = {p: fresh.get(p) or cache.read("data", entry_name(p, now[p].key)) for p in changed if p in now}
+    if any(not isinstance(e, FileEntry) for e in [*old.values(), *new.values()]):
         return None
-    subjects = {s for e in [*new, *old.values()] for s in e.subjects}
-    named = {o for e in [*new, *old.values()] for o in e.objects}
+    changed_facts: set[tuple[str, str]] = set()  # (file, fact) now
+    subjects, named = set(), set()
+    focus: set[str] = set()
+    for p in changed:
+        before = quads_by_fact(old[p]) if p in old else {}
+        after = quads_by_fact(new[p]) if p in new else {}
+        for fid in before.keys() | after.keys():
+            if before.get(fid) == after.get(fid):
+                continue
+            for entry in (old.get(p), new.get(p)):
+                if entry is not None and fid in entry.about:
+                    subjects.update(entry.about[fid][0])
+                    named.update(entry.about[fid][1])
+            if fid in after:
+                changed_facts.add((p, fid))
+                focus |= {q[: q.index(" ")] for q in after[fid] if q.endswith(_PROVENANCE_END)}
 
-    def files_of(index: dict[str, list[str]], nodes) -> set[str]:
-        return {f for n in nodes for f in index.get(n, ()) if f in now}
+    def current(pairs) -> set[tuple[str, str]]:
+        # the baseline's facts, less those of changed files (their facts now are in new)
+        return {(f, fid) for f, fid in pairs if f in now and f not in changed}
 
-    files = {p for p in changed if p in now}
-    files |= {e.path for e in new if subjects & set(e.subjects)}
-    files |= files_of(baseline.subject_files, subjects | named)
-    for e in new:  # a new file may name or be about things no baseline file mentions
-        files |= {f for o in e.objects for f in baseline.subject_files.get(o, ()) if f in now}
-    pointing_files = files_of(baseline.object_files, subjects)
-    pointing_files |= {e.path for e in new if subjects & set(e.objects)}
-    pointing = {s for f in pointing_files for s in now[f].subjects if f in now}
-    files |= pointing_files | files_of(baseline.subject_files, pointing)
-    focus = subjects | pointing
-    for e in new:
-        for q in e.quads:
-            if q.endswith("<https://w3id.org/trade-dispute/graph/provenance> ."):
-                focus.add(q[: q.index(" ")])
+    def facts_about(nodes) -> set[tuple[str, str]]:
+        found = current(pair for n in nodes for pair in baseline.subject_files.get(n, ()))
+        for p, entry in new.items():
+            found |= {(p, fid) for fid, (subs, _) in entry.about.items() if set(subs) & nodes}
+        return found
+
+    def facts_naming(nodes) -> set[tuple[str, str]]:
+        found = current(pair for n in nodes for pair in baseline.object_files.get(n, ()))
+        for p, entry in new.items():
+            found |= {(p, fid) for fid, (_, objs) in entry.about.items() if set(objs) & nodes}
+        return found
+
+    described: dict[str, FileEntry] = dict(new)
+
+    def about(path: str) -> dict:
+        if path not in described:  # the combined metadata leaves this out: read the file's own
+            meta = cache.read("meta", entry_name(path, now[path].key))
+            described[path] = meta if isinstance(meta, FileEntry) else now[path]
+        return described[path].about
+
+    def subjects_of(pairs) -> set[str]:
+        return {s for f, fid in pairs for s in about(f).get(fid, ((), ()))[0]}
+
+    facts = changed_facts | facts_about(subjects | named)
+    pointing_facts = facts_naming(subjects)
+    pointing = subjects_of(pointing_facts)
+    facts |= pointing_facts | facts_about(pointing)
+    focus |= subjects | pointing
     counts: dict[str, dict[str, int]] = {s: dict(c) for s, c in baseline.fact_types.items()}
-    for e, sign in [(e, -1) for e in old.values()] + [(e, 1) for e in new]:
-        for s, t in e.types:
+    for e, sign in [(e, -1) for e in old.values()] + [(e, 1) for e in new.values()]:
+        for s, t in e.types:  # old and new are full entries
             per = counts.setdefault(s, {})
             per[t] = per.get(t, 0) + sign
     types = {s: {t for t, n in c.items() if n > 0} for s, c in counts.items()}
-    return Neighbourhood(sorted(files), focus, {s: t for s, t in types.items() if t}, sorted(changed))
+    return Neighbourhood(
+        sorted({f for f, _ in facts}), facts, focus, {s: t for s, t in types.items() if t}, sorted(changed)
+    )
 
 
 def read_entries(cached: CachedCorpus, cache: Cache, paths: set[str] | None = None) -> list[FileEntry]:
@@ -461,8 +537,11 @@ def assemble(
     ontology: Path | None = None,
     release: bool = False,
     cache: Cache | None = None,
+    facts: set[tuple[str, str]] | None = None,
 ):
     """The BuiltDataset of the given entries, with the registry, sources and ontology.
+
+    With facts, only the quads, index and records of those (file, fact) pairs are taken.
 
     With every entry, this is exactly what :func:`kg.build.corpus_quads` gives. With release,
     each entry's quads and index are dropped once copied (its counts stay).
@@ -476,15 +555,24 @@ def assemble(
     quads = list(shared.quads)
     records: dict[str, dict] = {}
     for e in entries:
-        quads += e.quads
-        for s, p, path, line, fact, value in e.located:
+        if facts is None:
+            quads += e.quads
+            located, records_of = e.located, e.records
+        else:
+            wanted = {fid for f, fid in facts if f == e.path}
+            for fid, fact_lines in quads_by_fact(e).items():
+                if fid in wanted:
+                    quads += fact_lines
+            located = [x for x in e.located if x[4] in wanted]
+            records_of = {fid: r for fid, r in e.records.items() if fid in wanted}
+        for s, p, path, line, fact, value in located:
             key = (s, p)
             located = index.get(key)
             if located is None:
                 index[key] = [Location(path, line, fact, value)]
             else:
                 located.append(Location(path, line, fact, value))
-        records.update(e.records)
+        records.update(records_of)
         if release:
             e.quads, e.located, e.records = [], [], {}
     return BuiltDataset(sorted_unique(quads), index, records)

@@ -186,16 +186,20 @@ def balance(details: bool, as_of: str | None, fmt: str, build_dir: Path):
     emit(records, ["triad", "signs", "balanced", "facts"], fmt, max_width=90)
     if fmt != "table":
         return
-    camps = [", ".join(_labels_of(result, g)) for g in result["groups"]]
+    camps = [
+        ", ".join(_labels_of(result, g)) if len(g) <= 8 else f"{len(g)} states" for g in result["groups"]
+    ]
     click.echo(
         f"\n{result['balanced']} balanced, {result['unbalanced']} unbalanced; "
         f"frustration index {result['frustration_index']}{'' if result['exact'] else ' (upper bound)'}"
         f" (camps: {camps[0] or '-'} | {camps[1] or '-'})"
     )
-    for e in result["frustrated_edges"]:
+    for e in result["frustrated_edges"][:20]:
         click.echo(
             f"  against the camps: {e['a_label']} - {e['b_label']} ({_sign(e['sign'])}, score {e['score']})"
         )
+    if len(result["frustrated_edges"]) > 20:
+        click.echo(f"  ... and {len(result['frustrated_edges']) - 20} more (--format json lists them all)")
     if details:
         _print_details(result)
 
@@ -349,6 +353,9 @@ def edges(view: str, as_of: str | None, fmt: str, build_dir: Path):
                 "weight": data.get("weight"),
                 "date": data.get("date"),
                 "rate": data.get("rate"),
+                "score": data.get("score"),
+                "cooperation": data.get("cooperation"),
+                "conflict": data.get("conflict"),
                 "facts": len(data.get("facts", [])),
                 "fact_iris": data.get("facts", []),
             }
@@ -356,6 +363,8 @@ def edges(view: str, as_of: str | None, fmt: str, build_dir: Path):
     columns = ["from", "relation", "to", "about", "sign", "weight", "date", "facts"]
     if view == "measures":
         columns.insert(5, "rate")
+    if view == "states":
+        columns = ["from", "to", "sign", "score", "cooperation", "conflict", "weight", "facts", "relation"]
     emit(records, columns, fmt, max_width=48)
 
 

@@ -725,7 +725,11 @@ def _announce(store: Path, host: str, port: int, timeout: int, notify: Notify) -
     notify("press Ctrl-C to stop")
 
 
-_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+# SIGINT is handled explicitly too: a process started in the background of a non-interactive
+# shell (as CI does) inherits SIGINT ignored, and then Python never raises KeyboardInterrupt.
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 def _current_store(build_dir: Path | str, serving: Path) -> Path:

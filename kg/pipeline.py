@@ -30,6 +30,7 @@ from kg.cache import (
     CACHE_DIR,
     Cache,
     CachedCorpus,
+    all_metadata,
     assemble,
     entry_name,
     load_cached,
@@ -179,7 +180,9 @@ def _validate_neighbourhood(cached: CachedCorpus, cache: Cache, timer: _Timer, e
         entries = read_entries(cached, cache, wanted)
     else:
         entries = [e for e in entries if e.path in wanted]
-    part = timer.stage("generate RDF of the neighbourhood", assemble, cached, entries, None, False, cache)
+    part = timer.stage(
+        "generate RDF of the neighbourhood", assemble, cached, entries, None, False, cache, around.facts
+    )
     try:
         problems = timer.stage(
             "SHACL shapes", focused_shacl_problems, part, None, None, around.focus, around.fact_types
@@ -460,6 +463,7 @@ def _prepare(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) -> dic
         shared_part(cached, cache)  # the quads every neighbourhood holds, made once for the cache
         staged = Cache(tmp)
         persist(cached, staged)  # published with the outputs, if the build succeeds
+        staged.write("state", "metas", all_metadata(cached))
         staged.write("state", "baseline", make_baseline(cached))
         cached.pending = []
         local = _validate_neighbourhood(cached, cache, timer, cached.entries)

@@ -33,6 +33,8 @@ from kg.query import QUERIES_DIR, execute
 VIEW_PREFIX = "view-"
 ACTOR_TYPES = ("State", "Person", "Agency", "Ministry", "Embassy", "Organization")
 """Classes whose instances are actors (news outlets report; they are not actors here)."""
+ACTOR_VIEWS = ("roles", "role-pairs", "stances", "links", "memberships", "subject-dates")
+"""Views the actor graph reads (besides facts, articles and registry)."""
 MEMBERSHIP_RELATIONS = ("heldBy->postIn", "agencyOf", "nationality")
 """Relations that say whom an actor serves; the state graph folds actors along them."""
 REGISTRY_WEIGHT = 1
@@ -126,6 +128,24 @@ def _run_view(store, name: str) -> list[dict]:
     return execute(store, view_query(name)).values()
 
 
+VIEW_THREADS = 3
+"""Views read at once: the store evaluates queries outside Python's lock."""
+
+
+def _run_views(store, names: list[str]) -> dict[str, list[dict]]:
+    """Several views read concurrently, by name."""
+    names = list(dict.fromkeys(names))
+    if len(names) == 1:
+        return {names[0]: _run_view(store, names[0])}
+    from concurrent.futures import ThreadPoolExecutor
+
+    # the biggest first, so that the small ones fill in around it
+    order = sorted(names, key=lambda n: n != "facts")
+    with ThreadPoolExecutor(max_workers=VIEW_THREADS) as pool:
+        results = dict(zip(order, pool.map(lambda n: _run_view(store, n), order), strict=True))
+    return results
+
+
 def view_rows(store, name: str, as_of: str | dt.date | None = None) -> list[dict]:
     """The rows of ``ontology/queries/view-<name>.rq`` as plain dicts, optionally as of a date.
 
@@ -170,19 +190,28 @@ class Snapshot:
     _actors: set[str] | None = None
 
     @classmethod
-    def load(cls, store, as_of: str | dt.date | None = None) -> Snapshot:
+    def load(cls, store, as_of: str | dt.date | None = None, prefetch: Iterable[str] = ()) -> Snapshot:
         """Read the facts (view-facts) and the registry (view-registry) of a store.
 
         Given a Snapshot, returns it as is when as_of is None or its own date, else the same
         data under as_of.
+
+        Args:
+            store: an open pyoxigraph store, a build folder, or a Snapshot.
+            as_of: the snapshot's date (see the module docstring).
+            prefetch: views to read as well; all views are read concurrently (the store
+                evaluates queries outside Python's lock, so this saves time on large graphs).
         """
         if isinstance(store, Snapshot):
-            return store if as_of is None or store.as_of == parse_as_of(as_of) else store.at(as_of)
+            snap = store if as_of is None or store.as_of == parse_as_of(as_of) else store.at(as_of)
+            snap.prefetch(prefetch)
+            return snap
         as_of = parse_as_of(as_of)
         store = as_store(store)
-        articles = {r["article"]: r for r in _run_view(store, "articles")}
+        fetched = _run_views(store, ["facts", "articles", "registry", *prefetch])
+        articles = {r["article"]: r for r in fetched["articles"]}
         evidence = {}
-        for r in _run_view(store, "facts"):
+        for r in fetched["facts"]:
             article = articles.get(r["article"], {})
             start = int(r["start"])
             evidence[r["fact"]] = {
@@ -201,7 +230,7 @@ class Snapshot:
                 "article_dated": r["articleDated"] == "true",
             }
         types, labels, parents, own, located = {}, {}, defaultdict(list), {}, {}
-        for r in _run_view(store, "registry"):
+        for r in fetched["registry"]:
             if r["entity"]:
                 types[r["entity"]] = r["class"]
                 if r["label"]:
@@ -215,7 +244,15 @@ class Snapshot:
                 own[r["class"]] = int(r["sign"])
             if r["label"]:
                 labels.setdefault(r["class"], r["label"])
-        return cls(store, as_of, evidence, types, labels, dict(parents), own, located)
+        snap = cls(store, as_of, evidence, types, labels, dict(parents), own, located)
+        snap._cache.update({name: fetched[name] for name in prefetch})
+        return snap
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        """Read the views not read yet, concurrently."""
+        missing = [n for n in dict.fromkeys(names) if n not in self._cache]
+        if missing:
+            self._cache.update(_run_views(self.store, missing))
 
     def at(self, as_of: str | dt.date | None) -> Snapshot:
         """The same data under another as-of date (no store access)."""
@@ -325,7 +362,10 @@ class Snapshot:
         out = []
         for r in self._fetch(name):
             if "fact" in r:
-                subject = r.get("subject") if name != "memberships" else None
+                # post holders are dated by their own fact only (see the module docstring)
+                subject = (
+                    None if name == "memberships" else r.get("subject") or r.get("measure") or r.get("event")
+                )
                 if not self.holds(r["fact"], subject):
                     continue
                 r = {**r, "date": self.fact_date(r["fact"])}
@@ -621,7 +661,7 @@ def actor_graph(store, as_of: str | dt.date | None = None) -> nx.MultiDiGraph:
         >>> g.nodes["https://w3id.org/trade-dispute/id/japan"]["type"]  # doctest: +SKIP
         'State'
     """
-    snap = Snapshot.load(store, as_of)
+    snap = Snapshot.load(store, as_of, prefetch=ACTOR_VIEWS)
     member_rows = memberships(snap)
     edges = actor_edges(snap, member_rows)
     actors = actor_records(snap)
@@ -698,7 +738,7 @@ def state_graph(store, as_of: str | dt.date | None = None, actors: nx.MultiDiGra
         >>> g.edges[ID["japan"], ID["china"]]["sign"]                                  # doctest: +SKIP
         1
     """
-    snap = Snapshot.load(store, as_of)
+    snap = Snapshot.load(store, as_of, prefetch=() if actors is not None else (*ACTOR_VIEWS, "episode-links"))
     actors = actors if actors is not None else actor_graph(snap, snap.as_of)
     links: dict[str, set[str]] = defaultdict(set)
     for r in snap.rows("episode-links"):
@@ -893,7 +933,7 @@ def measures_graph(store, as_of: str | dt.date | None = None) -> nx.MultiDiGraph
         >>> [d["rate"] for _, _, d in g.edges(data=True) if d["label"] == "China's tariffs on US goods"]  # doctest: +SKIP
         [125]
     """
-    snap = Snapshot.load(store, as_of)
+    snap = Snapshot.load(store, as_of, prefetch=("measures", "subject-dates"))
     records = measure_records(snap.rows("measures"), snap)
     actors = actor_records(snap)
     graph = nx.MultiDiGraph(as_of=snap.as_of, projection="measures", untargeted=[])
@@ -902,15 +942,19 @@ def measures_graph(store, as_of: str | dt.date | None = None) -> nx.MultiDiGraph
         m = records[measure]
         facts = sorted(m["facts"])
         dates = [d for f in facts if (d := snap.since(f, measure))]
-        latest = latest_rate(m["rates"]) or {}
+        # rates and statuses change over time: each counts from its own fact's date, not the
+        # measure's start, so a snapshot shows the rate and status of its day
+        rates = [r for r in m["rates"] if not snap.as_of or (r["date"] or "") <= snap.as_of]
+        statuses = [r for r in m["statuses"] if not snap.as_of or (r["date"] or "") <= snap.as_of]
+        latest = latest_rate(rates) or {}
         base = {
             "measure": measure,
             "label": snap.label(measure),
             "type": m["class"],
-            "rates": m["rates"],
+            "rates": rates,
             "rate": latest.get("rate"),
             "rate_kind": latest.get("rate_kind"),
-            "status": m["statuses"][-1]["status"] if m["statuses"] else None,
+            "status": statuses[-1]["status"] if statuses else None,
             "products": sorted(m["products"].values()),
             "scope": m["scope"],
             "announced": m["announced"],

@@ -452,7 +452,7 @@ def load_sources(
     out = _Collector(display_path(path))
     doc = _read(path, out)
     sources: dict[str, Source] = {}
-    on_disk = {p.stem: p for p in sorted(articles_dir.glob("*.txt"))}
+    on_disk = {p.stem: p for p in sorted(articles_dir.glob("*.txt"), key=lambda p: p.name)}
     if doc is None:
         return sources, out.problems
     if not isinstance(doc, YamlMap):
@@ -686,7 +686,7 @@ class SeedPaths:
         return [self.root / "entities.yaml", *extra]
 
     def fact_files(self) -> list[Path]:
-        return sorted(self.facts.glob("*.yaml"))
+        return sorted(self.facts.glob("*.yaml"), key=lambda p: p.name)  # one folder: by name
 
 
 def check_duplicate_ids(facts: list[Fact]) -> list[Problem]:

@@ -97,7 +97,9 @@ def timeline_rows(store, as_of: str | dt.date | None = None) -> list[dict]:
         >>> rows = timeline_rows("build")                                          # doctest: +SKIP
         >>> {(r["rate"], r["rate_kind"]) for r in rows if r["dyad"] == "United States -> China" and r["rate"]}  # doctest: +SKIP
     """
-    snap = Snapshot.load(store, as_of)
+    snap = Snapshot.load(
+        store, as_of, prefetch=("measures", "measure-events", "roles", "memberships", "subject-dates")
+    )
     evidence = snap.evidence
     measure_rows = snap.rows("measures")
     records = measure_records(measure_rows, snap)

@@ -104,7 +104,7 @@ def focused_shacl_problems(
         lines = list(lines)
     if not _is_sorted(lines):
         lines = sorted(set(lines))
-    screened = _Screen(shapes_graph, ontology).screen(lines, types)
+    screened = _Screen(shapes_graph, ontology).screen(lines, types, focus_nodes)
     if screened is None and focus_nodes is not None:
         raise WholeGraphNeeded
     if screened is not None:
@@ -513,11 +513,15 @@ class _Screen:
                             return False
         return True
 
-    def screen(self, quads: list[str], extra_types: dict[str, set[str]] | None = None) -> tuple[set[str], list[str]] | None:
+    def screen(
+        self, quads: list[str], extra_types: dict[str, set[str]] | None = None, only: set[str] | None = None
+    ) -> tuple[set[str], list[str]] | None:
         """Focus nodes that may not conform, and a shard of N-Triples lines to validate them on.
 
         Args:
             quads: N-Quads lines (without newline) sorted by subject.
+            extra_types: classes of nodes stated in quads not given here.
+            only: test only these focus nodes (None: every one).
 
         Returns:
             (candidates, shard), or None when only pyshacl on the whole graph can tell.
@@ -563,6 +567,8 @@ class _Screen:
         empty: tuple = ()
 
         def check(subject: str, triples: list[tuple[str, str]], in_ontology: bool = False) -> None:
+            if only is not None and subject not in only:
+                return
             props: dict[str, set[str]] = {}
             for p, o in triples:
                 if p in props:

@@ -314,8 +314,14 @@ def test_measures_graph_rates_status_and_retaliation(store):
 def test_measures_as_of_before_the_april_articles(store):
     graph = measures_graph(store, as_of="2025-03-31")
     labels = {d["label"] for _, _, d in graph.edges(data=True)}
-    assert "US 25% tariff on imported cars" in labels  # announced 2025-03-26
     assert "US tariffs on Chinese goods" not in labels
+    assert "China's import ban on Japanese seafood" in labels  # in force since August 2023
+    # the car tariff was announced on 2025-03-26 and takes effect on 2025-04-02
+    cars = [d for _, _, d in graph.edges(data=True) if d["measure"] == ID + "us-auto-tariff"]
+    assert {d["status"] for d in cars} == {"announced"}
+    later = measures_graph(store, as_of="2025-04-22")
+    cars = [d for _, _, d in later.edges(data=True) if d["measure"] == ID + "us-auto-tariff"]
+    assert {d["status"] for d in cars} == {"in force"}
 
 
 # ------------------------------------------------------------------ linear building
