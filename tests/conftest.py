@@ -43,3 +43,19 @@ def seeds_copy(tmp_path) -> Path:
     dest = tmp_path / "seeds"
     shutil.copytree(SEEDS, dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def actors(store):
+    """The actor graph of the seed build (shared by the projection and analytics tests)."""
+    from kg.project import actor_graph
+
+    return actor_graph(store)
+
+
+@pytest.fixture(scope="session")
+def states(store, actors):
+    """The signed state graph of the seed build."""
+    from kg.project import state_graph
+
+    return state_graph(store, actors=actors)

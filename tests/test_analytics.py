@@ -23,16 +23,6 @@ US, JAPAN, CHINA, KOREA = (ID + k for k in ("united-states", "japan", "china", "
 
 
 @pytest.fixture(scope="module")
-def actors(store):
-    return actor_graph(store)
-
-
-@pytest.fixture(scope="module")
-def states(store, actors):
-    return state_graph(store, actors=actors)
-
-
-@pytest.fixture(scope="module")
 def balance(states):
     return structural_balance(states)
 

@@ -20,7 +20,6 @@ from kg.project import (
     measure_records,
     measures_graph,
     parse_as_of,
-    state_graph,
     view_names,
     view_query,
     view_rows,
@@ -30,16 +29,6 @@ from kg.query import QUERIES_DIR, describe_query
 ID = "https://w3id.org/trade-dispute/id/"
 FACT = "https://w3id.org/trade-dispute/fact/"
 US, JAPAN, CHINA, KOREA = (ID + k for k in ("united-states", "japan", "china", "south-korea"))
-
-
-@pytest.fixture(scope="module")
-def actors(store):
-    return actor_graph(store)
-
-
-@pytest.fixture(scope="module")
-def states(store, actors):
-    return state_graph(store, actors=actors)
 
 
 def edges_about(graph, u, v, subject=None, relation=None):
