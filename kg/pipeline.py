@@ -270,7 +270,7 @@ class _TrigTerms:
                 if value.startswith(ns):
                     hit = f"{prefix}:{_local_name(value[len(ns):])}"
                     break
-            if len(self.iris) < 4_000_000:
+            if len(self.iris) < 200_000:  # the names that recur; one-off names are not kept
                 self.iris[term] = hit
         return hit
 
@@ -349,6 +349,57 @@ def _trig_from_sorted(quads: list[str], trig: Path) -> None:
     try:
         _trig_direct(graphs, trig)
     except _NotPlain:
+        _trig_by_serializer(graphs, trig)
+
+
+def _graph_of(line: str) -> str:
+    return line[line.rindex(" <") + 1 : -2]
+
+
+def _lines_of_graph(nquads: Path, graph: str):
+    """The lines of one graph, read again from the file, in file order."""
+    with open(nquads, encoding="utf-8", newline="\n") as f:
+        for line in f:
+            line = line[:-1]
+            if _graph_of(line) == graph:
+                yield line
+
+
+def write_trig_sorted(nquads: Path, trig: Path, most_lines: int = 250_000) -> None:
+    """:func:`write_trig` for the build's own sorted, canonical N-Quads file, in bounded memory.
+
+    The lines are split by graph as in :func:`write_trig` with ``quads``, but a graph with more
+    than ``most_lines`` lines is not kept: its lines are read again from the file when its turn
+    comes (at 100,000 facts the provenance graph holds 2.5 of the 3 million lines). So the build
+    can write TriG in a process of its own, next to the store's loader, without holding the
+    dataset twice.
+    """
+    graphs: dict[str, list[str]] = {}
+    streamed: set[str] = set()
+    with open(nquads, encoding="utf-8", newline="\n") as f:
+        for line in f:
+            line = line[:-1]
+            if not line.isprintable() and _CONTROL.search(line):
+                write_trig(nquads, trig)  # the serializer's order may differ: let it write
+                return
+            g = _graph_of(line)
+            if g in streamed:
+                continue
+            bucket = graphs.get(g)
+            if bucket is None:
+                graphs[g] = [line]
+            elif len(bucket) < most_lines:
+                bucket.append(line)
+            else:
+                streamed.add(g)
+                graphs[g] = []
+    for g in streamed:
+        graphs[g] = _lines_of_graph(nquads, g)  # type: ignore[assignment]
+    try:
+        _trig_direct(graphs, trig)
+    except _NotPlain:
+        for g in streamed:
+            graphs[g] = list(_lines_of_graph(nquads, g))
         _trig_by_serializer(graphs, trig)
 
 
@@ -448,11 +499,11 @@ def _clean_stale(build_dir: Path) -> None:
 
 
 def _prepare(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) -> dict:
-    """The Python half of a build: load, make the quads, write N-Quads and TriG, run SHACL.
+    """The Python half of a build: load, make the quads, write N-Quads, run SHACL.
 
-    Runs in a child process (see :func:`_in_child`), so that all the memory it takes is handed
-    back before the store's loader takes its own. Writes ``kg.nq``, ``kg.trig``, the manifest
-    document and the cache entries to stage into tmp; returns what the parent needs.
+    Runs in a child process (see :class:`_Child`), so that all the memory it takes is handed
+    back before the store's loader takes its own. Writes ``kg.nq``, the manifest document and
+    the cache entries to stage into tmp; returns what the parent needs.
     """
     timer = _Timer(progress)
     cache = Cache(build_dir)
@@ -487,11 +538,7 @@ def _prepare(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) -> dic
         with open(tmp / "locations.pickle", "wb") as f:
             pickle.dump(flat, f, protocol=pickle.HIGHEST_PROTOCOL)
         del flat
-    quads = dataset.quads
-    count = len(quads)
-    del dataset, corpus  # the index and records are on disk: only the lines are still needed
-    gc.collect()
-    timer.stage("write TriG", write_trig, nq, tmp / "kg.trig", quads=quads)
+    count = len(dataset.quads)
     return {
         "digest": digest,
         "quads": count,
@@ -524,67 +571,97 @@ class _Located:
         return self._dataset.locate(subject, predicate)
 
 
-def _in_child(fn, *args, progress: Progress = _quiet):
-    """Run fn(*args, progress) in a forked child and return its result.
+class _Child:
+    """fn(*args, progress) running in a forked child; :meth:`wait` returns its result.
 
     Progress messages, results and errors come back through a pipe, so a caller sees the same
     as if fn ran here; an interrupt in the child is re-raised as KeyboardInterrupt. Where fork
-    is not available, fn runs in this process.
+    is not available, fn runs in this process, at once.
     """
-    import multiprocessing
 
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # pragma: no cover - no fork on this platform
-        return fn(*args, progress)
-    receive, send = context.Pipe(duplex=False)
+    def __init__(self, fn, *args, progress: Progress = _quiet):
+        import multiprocessing
 
-    def child() -> None:
-        receive.close()
+        self.progress = progress
+        self.process = None
         try:
-            result = fn(*args, lambda stage: send.send(("progress", stage)))
-            send.send(("result", result))
-        except (SeedError, ValidationFailed) as exc:
-            send.send(("problems", type(exc).__name__, exc.problems))
-        except KgError as exc:
-            send.send(("error", exc))
-        except KeyboardInterrupt:
-            send.send(("interrupt",))
-        except BaseException as exc:  # a bug: report it in the parent, as if raised there
-            import traceback
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # pragma: no cover - no fork on this platform
+            self.result = fn(*args, progress)
+            return
+        self.receive, send = context.Pipe(duplex=False)
 
-            send.send(("bug", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
-        finally:
-            send.close()
-
-    process = context.Process(target=child, daemon=True)
-    process.start()
-    send.close()
-    try:
-        while True:
+        def child() -> None:
+            self.receive.close()
             try:
-                message = receive.recv()
-            except EOFError:
-                raise RuntimeError(f"the build worker stopped (exit code {process.exitcode})") from None
-            kind = message[0]
-            if kind == "progress":
-                progress(message[1])
-                continue
-            if kind == "result":
-                return message[1]
-            if kind == "problems":
-                raise {"SeedError": SeedError, "ValidationFailed": ValidationFailed}[message[1]](message[2])
-            if kind == "error":
-                raise message[1]
-            if kind == "interrupt":
-                raise KeyboardInterrupt
-            raise RuntimeError(f"{message[1]}\n{message[2]}")
-    finally:
-        receive.close()
-        process.join(timeout=5)
-        if process.is_alive():  # pragma: no cover - interrupted while the child works
-            process.kill()
-            process.join()
+                result = fn(*args, lambda stage: send.send(("progress", stage)))
+                send.send(("result", result))
+            except (SeedError, ValidationFailed) as exc:
+                send.send(("problems", type(exc).__name__, exc.problems))
+            except KgError as exc:
+                send.send(("error", exc))
+            except KeyboardInterrupt:
+                send.send(("interrupt",))
+            except BaseException as exc:  # a bug: report it in the parent, as if raised there
+                import traceback
+
+                send.send(("bug", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+            finally:
+                send.close()
+
+        self.process = context.Process(target=child, daemon=True)
+        self.process.start()
+        send.close()
+
+    def wait(self):
+        """The child's result (its errors raised here); the child is gone afterwards."""
+        if self.process is None:
+            return self.result
+        try:
+            while True:
+                try:
+                    message = self.receive.recv()
+                except EOFError:
+                    raise RuntimeError(f"the build worker stopped (exit code {self.process.exitcode})") from None
+                kind = message[0]
+                if kind == "progress":
+                    self.progress(message[1])
+                    continue
+                if kind == "result":
+                    return message[1]
+                if kind == "problems":
+                    raise {"SeedError": SeedError, "ValidationFailed": ValidationFailed}[message[1]](message[2])
+                if kind == "error":
+                    raise message[1]
+                if kind == "interrupt":
+                    raise KeyboardInterrupt
+                raise RuntimeError(f"{message[1]}\n{message[2]}")
+        finally:
+            self.stop(timeout=5)
+
+    def stop(self, timeout: float = 0) -> None:
+        """End the child (killed if it is still working after timeout seconds)."""
+        if self.process is None:
+            return
+        self.receive.close()
+        self.process.join(timeout=timeout)
+        if self.process.is_alive():  # interrupted, or the build failed while it worked
+            self.process.kill()
+            self.process.join()
+        self.process = None
+        self.result = None
+
+
+def _in_child(fn, *args, progress: Progress = _quiet):
+    """Run fn(*args, progress) in a forked child and return its result (see :class:`_Child`)."""
+    return _Child(fn, *args, progress=progress).wait()
+
+
+def _trig_job(nq: Path, trig: Path, progress: Progress) -> float:
+    """Write kg.trig from kg.nq (in its own process, next to the store's loader); its seconds."""
+    start = time.perf_counter()
+    write_trig_sorted(nq, trig)
+    return round(time.perf_counter() - start, 4)
 
 
 def _publish_cache(tmp: Path, build_dir: Path) -> None:
@@ -633,12 +710,16 @@ def build(
     timer = _Timer(progress)
     tmp = build_dir / f".tmp-{os.getpid()}"
     tmp.mkdir()
-    store = None
+    store = trig = None
     try:
         prepared = _in_child(_prepare, Path(seeds), build_dir, tmp, progress=progress)
         timer.seconds.update(prepared["seconds"])
         digest = prepared["digest"]
         nq = tmp / "kg.nq"
+        # TriG is written by a process of its own while Oxigraph loads the store: two cores, and
+        # neither holds the dataset in memory
+        progress("write TriG (alongside the store load)")
+        trig = _Child(_trig_job, nq, tmp / "kg.trig")
         store = timer.stage("load store", bulk_load, nq, tmp / "store")
         problems = prepared["problems"]
         if prepared["local"] is None:
@@ -648,6 +729,7 @@ def build(
             problems = prepared["local"]
         if problems:
             raise ValidationFailed(problems)
+        timer.seconds["write TriG"] = timer.stage("wait for TriG", trig.wait)
         del store
         store = None
         gc.collect()  # closes the store before its folder is moved
@@ -668,7 +750,9 @@ def build(
             os.replace(tmp / name, build_dir / name)
         _publish_cache(tmp, build_dir)
     finally:
-        store = None
+        del store  # closes the store, if a failure left it open, before its folder goes
+        if trig is not None:
+            trig.stop()  # a failed or interrupted build does not wait for it
         shutil.rmtree(tmp, ignore_errors=True)
     report = Report(
         articles=prepared["articles"],

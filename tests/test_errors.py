@@ -278,7 +278,7 @@ def test_interrupted_build_leaves_previous_outputs(seeds_copy, previous_build, m
         seeds_copy,
         "  - id: t-new\n    quote: Wu Jianghao\n    subject: wu-jianghao\n    type: Person\n",
     )
-    monkeypatch.setattr(kg.pipeline, "write_trig", killed)
+    monkeypatch.setattr(kg.pipeline, "write_trig_sorted", killed)
     result = CliRunner().invoke(
         main, ["build", "-q", "--seeds", str(seeds_copy), "--build-dir", str(previous_build)]
     )
