@@ -203,7 +203,9 @@ def _check_cached(seeds: Path, build_dir: Path, progress: Progress) -> Report:
             raise SeedError(cached.problems)
         problems = _validate_neighbourhood(cached, cache, timer)
         if problems is None:  # no usable baseline: everything, from the cached quads
-            dataset = timer.stage("generate RDF", assemble, cached, read_entries(cached, cache), None, False, cache)
+            dataset = timer.stage(
+                "generate RDF", assemble, cached, read_entries(cached, cache), None, False, cache
+            )
             problems = timer.stage("SHACL shapes", shacl_problems, dataset)
             store = timer.stage("load store", memory_store, "".join(iter_lines(dataset.quads)))
             problems += timer.stage("violation queries", violation_problems, store, dataset)
@@ -268,7 +270,7 @@ class _TrigTerms:
             hit = term
             for prefix, ns in self.prefixes:
                 if value.startswith(ns):
-                    hit = f"{prefix}:{_local_name(value[len(ns):])}"
+                    hit = f"{prefix}:{_local_name(value[len(ns) :])}"
                     break
             if len(self.iris) < 200_000:  # the names that recur; one-off names are not kept
                 self.iris[term] = hit
@@ -505,31 +507,19 @@ def _prepare(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) -> dic
     back before the store's loader takes its own. Writes ``kg.nq``, the manifest document and
     the cache entries to stage into tmp; returns what the parent needs.
     """
-    timer = _Timer(progress)
-    cache = Cache(build_dir)
+    # the child makes millions of objects that live until it exits: no collection is worth it
     with _no_gc():
-        cached = timer.stage("load and validate annotations", load_cached, seeds, build_dir)
-        if cached.problems:
-            raise SeedError(cached.problems)
-        shared_part(cached, cache)  # the quads every neighbourhood holds, made once for the cache
-        staged = Cache(tmp)
-        persist(cached, staged)  # published with the outputs, if the build succeeds
-        staged.write("state", "metas", all_metadata(cached))
-        staged.write("state", "baseline", make_baseline(cached))
-        cached.pending = []
-        local = _validate_neighbourhood(cached, cache, timer, cached.entries)
-        # each file's lines become the dataset's quads: keep one copy of them, not two
-        dataset = timer.stage("generate RDF", assemble, cached, cached.entries, None, True)
-    corpus = Corpus(cached.root, cached.sources, cached.entities, [], cached.notices)
-    nq = tmp / "kg.nq"
-    digest = timer.stage("write N-Quads", _write_nquads, dataset.quads, nq)
-    with _no_gc():
-        problems = timer.stage("SHACL shapes", shacl_problems, dataset) if local is None else []
+        return _prepare_steps(seeds, build_dir, tmp, progress)
+
+
+def _write_manifest(corpus: Corpus, dataset: BuiltDataset, digest: str, tmp: Path, locations: bool) -> None:
+    """manifest.json, and (when the violation queries run in the parent, which may need to point
+    at lines) the location index as locations.pickle."""
     (tmp / "manifest.json").write_text(
         json.dumps(manifest(corpus, dataset, digest), indent=1, sort_keys=True) + "\n",
         encoding="utf-8",
     )
-    if local is None:  # the violation queries run in the parent: it may need to point at lines
+    if locations:
         flat = [
             (s, p, loc.path, loc.line, loc.fact, loc.value)
             for (s, p), located in dataset.locations.items()
@@ -538,6 +528,34 @@ def _prepare(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) -> dic
         with open(tmp / "locations.pickle", "wb") as f:
             pickle.dump(flat, f, protocol=pickle.HIGHEST_PROTOCOL)
         del flat
+
+
+def _stage_cache(cached, cache: Cache, staged: Cache) -> None:
+    """Write what the next build reuses into staged (published with the outputs, if the build
+    succeeds)."""
+    shared_part(cached, cache)  # the quads every neighbourhood holds, made once for the cache
+    persist(cached, staged)
+    staged.write("state", "metas", all_metadata(cached))
+    staged.write("state", "baseline", make_baseline(cached))
+    cached.pending = []
+
+
+def _prepare_steps(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) -> dict:
+    """The steps of :func:`_prepare`."""
+    timer = _Timer(progress)
+    cache = Cache(build_dir)
+    cached = timer.stage("load and validate annotations", load_cached, seeds, build_dir)
+    if cached.problems:
+        raise SeedError(cached.problems)
+    timer.stage("write the cache", _stage_cache, cached, cache, Cache(tmp))
+    local = _validate_neighbourhood(cached, cache, timer, cached.entries)
+    # each file's lines become the dataset's quads: keep one copy of them, not two
+    dataset = timer.stage("generate RDF", assemble, cached, cached.entries, None, True)
+    corpus = Corpus(cached.root, cached.sources, cached.entities, [], cached.notices)
+    nq = tmp / "kg.nq"
+    digest = timer.stage("write N-Quads", _write_nquads, dataset.quads, nq)
+    problems = timer.stage("SHACL shapes", shacl_problems, dataset) if local is None else []
+    timer.stage("write manifest and locations", _write_manifest, corpus, dataset, digest, tmp, local is None)
     count = len(dataset.quads)
     return {
         "digest": digest,
@@ -622,7 +640,9 @@ class _Child:
                 try:
                     message = self.receive.recv()
                 except EOFError:
-                    raise RuntimeError(f"the build worker stopped (exit code {self.process.exitcode})") from None
+                    raise RuntimeError(
+                        f"the build worker stopped (exit code {self.process.exitcode})"
+                    ) from None
                 kind = message[0]
                 if kind == "progress":
                     self.progress(message[1])
@@ -630,7 +650,9 @@ class _Child:
                 if kind == "result":
                     return message[1]
                 if kind == "problems":
-                    raise {"SeedError": SeedError, "ValidationFailed": ValidationFailed}[message[1]](message[2])
+                    raise {"SeedError": SeedError, "ValidationFailed": ValidationFailed}[message[1]](
+                        message[2]
+                    )
                 if kind == "error":
                     raise message[1]
                 if kind == "interrupt":
