@@ -44,7 +44,7 @@ from kg.cache import (
 from kg.errors import KgError, SeedError, ValidationFailed
 from kg.namespaces import PREFIXES
 from kg.seeds import Corpus, load_corpus
-from kg.store import bulk_load, memory_store, swap_store
+from kg.store import STORE_LINK, bulk_load, memory_store, patch_store, swap_store
 from kg.validate import (
     WholeGraphNeeded,
     focused_shacl_problems,
@@ -686,6 +686,20 @@ def _trig_job(nq: Path, trig: Path, progress: Progress) -> float:
     return round(time.perf_counter() - start, 4)
 
 
+def _previous_store(build_dir: Path) -> tuple[Path, Path, str] | None:
+    """The current store folder, the kg.nq it holds and that file's digest, when the three agree
+    (the store folder is named after the digest the manifest records); else None."""
+    link, nq, manifest_file = build_dir / STORE_LINK, build_dir / "kg.nq", build_dir / "manifest.json"
+    if not (link.is_symlink() and link.exists() and nq.is_file() and manifest_file.is_file()):
+        return None
+    try:
+        sha = json.loads(manifest_file.read_text(encoding="utf-8"))["nquads_sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    folder = link.resolve()
+    return (folder, nq, sha) if isinstance(sha, str) and folder.name == f"store-{sha[:16]}" else None
+
+
 def _publish_cache(tmp: Path, build_dir: Path) -> None:
     """Move the staged cache entries into build/cache, the baseline last; drop unused entries."""
     staged, cache = Cache(tmp), Cache(build_dir)
@@ -742,7 +756,12 @@ def build(
         # neither holds the dataset in memory
         progress("write TriG (alongside the store load)")
         trig = _Child(_trig_job, nq, tmp / "kg.trig")
-        store = timer.stage("load store", bulk_load, nq, tmp / "store")
+        previous = _previous_store(build_dir)
+        if previous is not None:  # the store of the last build, patched with what changed
+            store = timer.stage("update store", patch_store, *previous, nq, tmp / "store")
+        if store is None:
+            shutil.rmtree(tmp / "store", ignore_errors=True)
+            store = timer.stage("load store", bulk_load, nq, tmp / "store")
         problems = prepared["problems"]
         if prepared["local"] is None:
             located = _Located(tmp / "locations.pickle")

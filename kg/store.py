@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -34,6 +35,69 @@ def bulk_load(nquads: Path, directory: Path, chunk_bytes: int = 64 << 20):
         while lines := f.readlines(chunk_bytes):
             store.bulk_load(b"".join(lines), format=ox.RdfFormat.N_QUADS)
             del lines
+    store.flush()
+    return store
+
+
+def _sorted_diff(old: Path, new: Path) -> tuple[list[bytes], list[bytes], str]:
+    """Lines only in old, lines only in new, and old's sha256, for two sorted N-Quads files.
+
+    UTF-8 bytes sort as their code points do, so the lines compare as bytes. No line is a prefix
+    of another (each ends with " ."), so the newline does not change their order.
+    """
+    digest = hashlib.sha256()
+    removed: list[bytes] = []
+    added: list[bytes] = []
+    with open(old, "rb") as a, open(new, "rb") as b:
+        x, y = a.readline(), b.readline()
+        digest.update(x)
+        while x or y:
+            if x == y:
+                x, y = a.readline(), b.readline()
+                digest.update(x)
+            elif not y or (x and x < y):
+                removed.append(x)
+                x = a.readline()
+                digest.update(x)
+            else:
+                added.append(y)
+                y = b.readline()
+    return removed, added, digest.hexdigest()
+
+
+def patch_store(
+    current: Path, old_nquads: Path, old_sha256: str, nquads: Path, directory: Path, most: float = 0.05
+):
+    """A copy of the store at current, changed from old_nquads to nquads; or None.
+
+    The copy is a RocksDB checkpoint (hard links, so it takes no time and no space); the lines
+    only in old_nquads are removed from it and those only in nquads added, in one transaction
+    each. The result holds exactly the quads of nquads, as a bulk load would.
+
+    Args:
+        current: the folder of the store that holds exactly old_nquads.
+        old_nquads, old_sha256: the sorted N-Quads the current store was loaded from, and the
+            digest its manifest records (a file that does not match is not trusted).
+        nquads: the new sorted N-Quads.
+        directory: a folder that does not exist yet.
+        most: the largest share of changed lines worth patching; past it a bulk load is faster.
+
+    Returns:
+        The open pyoxigraph Store, or None when the old file does not match its digest or too
+        much changed (nothing is left in directory then).
+    """
+    import pyoxigraph as ox
+
+    removed, added, digest = _sorted_diff(old_nquads, nquads)
+    total = max(1, nquads.stat().st_size)
+    changed = sum(map(len, removed)) + sum(map(len, added))
+    if digest != old_sha256 or changed > most * total:
+        return None
+    ox.Store.read_only(str(current)).backup(str(directory))
+    store = ox.Store(str(directory))
+    for q in ox.parse(input=b"".join(removed), format=ox.RdfFormat.N_QUADS):
+        store.remove(q)
+    store.extend(ox.parse(input=b"".join(added), format=ox.RdfFormat.N_QUADS))
     store.flush()
     return store
 

@@ -22,7 +22,9 @@ def outcome(fn, *args, **kwargs) -> str:
         report = fn(*args, **kwargs)
     except KgError as exc:
         return f"{type(exc).__name__}: {exc}"
-    return f"ok {report.facts} facts, {report.quads} quads, {report.articles} articles, notices {report.notices}"
+    return (
+        f"ok {report.facts} facts, {report.quads} quads, {report.articles} articles, notices {report.notices}"
+    )
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -53,15 +55,35 @@ MUTATIONS = {
     # a valid change of a single-valued property: still conforms
     "new rate": ("    rate: 245\n", "    rate: 250\n", None),
     # SHACL: out of range, on a value other facts also state about the same measure
-    "rate out of range": ("    rate: 245\n", "    rate: 2000\n", "a rate is a number of per cent between 0 and 1000"),
+    "rate out of range": (
+        "    rate: 245\n",
+        "    rate: 2000\n",
+        "a rate is a number of per cent between 0 and 1000",
+    ),
     # SHACL: a measure status from the agreement scheme
-    "agreement status on a measure": ("    rateKind: maximum\n    status: in force\n", "    rateKind: maximum\n    status: agreed\n", "a measure's status comes from tdo:MeasureStatusScheme"),  # fmt: skip
+    "agreement status on a measure": (
+        "    rateKind: maximum\n    status: in force\n",
+        "    rateKind: maximum\n    status: agreed\n",
+        "a measure's status comes from tdo:MeasureStatusScheme",
+    ),  # fmt: skip
     # violation query over facts of two files about one letter
-    "letter to self": ("    sender: li-qiang\n    recipient: shigeru-ishiba\n", "    sender: li-qiang\n    recipient: li-qiang\n", "sender and recipient are the same actor"),  # fmt: skip
+    "letter to self": (
+        "    sender: li-qiang\n    recipient: shigeru-ishiba\n",
+        "    sender: li-qiang\n    recipient: li-qiang\n",
+        "sender and recipient are the same actor",
+    ),  # fmt: skip
     # violation query one hop away: the measure retaliated against has the same imposer
-    "retaliation against own measure": ("    retaliatesAgainst: us-tariffs-on-china\n", "    retaliatesAgainst: china-seafood-import-ban\n", "a measure cannot retaliate against a measure of its own imposer"),  # fmt: skip
+    "retaliation against own measure": (
+        "    retaliatesAgainst: us-tariffs-on-china\n",
+        "    retaliatesAgainst: china-seafood-import-ban\n",
+        "a measure cannot retaliate against a measure of its own imposer",
+    ),  # fmt: skip
     # a seed error: unknown key
-    "unknown key": ("    sender: li-qiang\n", "    sender: li-qiangg\n", "unknown entity key 'li-qiangg' in sender"),
+    "unknown key": (
+        "    sender: li-qiang\n",
+        "    sender: li-qiangg\n",
+        "unknown entity key 'li-qiangg' in sender",
+    ),
 }
 
 
@@ -117,12 +139,49 @@ def test_incremental_build_gives_the_bytes_and_store_of_a_full_build(baseline, t
     stages: list[str] = []
     build(seeds, out, stages.append)
     assert NEIGHBOURHOOD in stages
+    assert "update store" in stages and "load store" not in stages, "the last store is patched"
     fresh = tmp_path / "fresh"
     build(seeds, fresh)
     for name in ("kg.nq", "kg.trig", "manifest.json"):
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
     assert store_content(out) == store_content(fresh)
     assert '"250"^^<http://www.w3.org/2001/XMLSchema#decimal>' in (out / "kg.nq").read_text(encoding="utf-8")
+
+
+def test_a_store_that_does_not_match_its_nquads_is_loaded_again(baseline, tmp_path):
+    seeds, out = baseline
+    nq = out / "kg.nq"
+    nq.write_bytes(nq.read_bytes().replace(b"245", b"246"))  # no longer what the store holds
+    edit(seeds, "    rate: 245\n", "    rate: 250\n")
+    stages: list[str] = []
+    build(seeds, out, stages.append)
+    assert "update store" in stages and "load store" in stages  # tried, refused, loaded
+    fresh = tmp_path / "fresh"
+    build(seeds, fresh)
+    assert store_content(out) == store_content(fresh)
+
+
+def test_patching_a_store_adds_and_removes_exactly_the_changed_lines(baseline, tmp_path):
+    import hashlib
+
+    from kg.store import bulk_load, patch_store, store_path
+
+    _, out = baseline
+    old = out / "kg.nq"
+    lines = old.read_bytes().splitlines(keepends=True)
+    kept = lines[:10] + lines[11:]  # one quad gone
+    extra = b'<https://w3id.org/trade-dispute/id/zz> <https://w3id.org/trade-dispute/ontology#rate> "1" <https://w3id.org/trade-dispute/fact/zz> .\n'  # fmt: skip
+    new = tmp_path / "new.nq"
+    new.write_bytes(b"".join(sorted(kept + [extra])))
+    sha = hashlib.sha256(old.read_bytes()).hexdigest()
+    store = patch_store(store_path(out), old, sha, new, tmp_path / "patched")
+    # the same quads as a bulk load of the new file (Oxigraph stores some datatypes its own way)
+    assert {str(q) for q in store} == {str(q) for q in bulk_load(new, tmp_path / "loaded")}
+    assert len(store) == len(lines)
+    # a wrong digest, or more than the allowed share of changed lines: no patch, nothing written
+    assert patch_store(store_path(out), old, "0" * 64, new, tmp_path / "wrong") is None
+    assert patch_store(store_path(out), old, sha, new, tmp_path / "tiny", most=1e-6) is None
+    assert not (tmp_path / "wrong").exists() and not (tmp_path / "tiny").exists()
 
 
 def store_content(build_dir: Path) -> tuple[set[str], set[str]]:
