@@ -227,7 +227,11 @@ def measure(code: str, *args: str, budget: float | None = None) -> dict:
 
     start = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-c", code, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     peak = [0]
     done = threading.Event()
@@ -287,7 +291,12 @@ def change_one_fact_file(seeds: Path) -> Path:
 
 
 def bench_size(
-    facts: int, seed: int, work: Path, repeats: int, budgets: dict[str, float], skip: frozenset[str] = frozenset()
+    facts: int,
+    seed: int,
+    work: Path,
+    repeats: int,
+    budgets: dict[str, float],
+    skip: frozenset[str] = frozenset(),
 ) -> dict:
     """Every measurement at one corpus size."""
     from benchmarks.synth import generate
@@ -327,7 +336,9 @@ def bench_size(
         result["analytics"] = run["lines"][-1] if run["lines"] else {"available": True, "timeout": budgets["analytics"]}  # fmt: skip
         print(f"[{facts}] HTML view", flush=True)
         run = measure(VIEW, str(build_dir), str(work / f"graph-{facts}.html"), budget=budgets["analytics"])
-        result["view"] = run["lines"][-1] if run["lines"] else {"available": True, "timeout": budgets["analytics"]}
+        result["view"] = (
+            run["lines"][-1] if run["lines"] else {"available": True, "timeout": budgets["analytics"]}
+        )
     print(f"[{facts}] incremental check and build", flush=True)
     changed = change_one_fact_file(seeds)
     kg = str(Path(sys.executable).parent / "kg")
@@ -344,7 +355,14 @@ def bench_size(
     }
     baseline_budget = budgets["baseline"]
     if "baseline" in skip:
-        result["baseline"] = {"load": None, "peak_mb": 0, "cut_off": True, "budget": 0, "queries": {}, "skipped": True}
+        result["baseline"] = {
+            "load": None,
+            "peak_mb": 0,
+            "cut_off": True,
+            "budget": 0,
+            "queries": {},
+            "skipped": True,
+        }
         return result
     print(f"[{facts}] rdflib baseline (budget {baseline_budget:.0f} s)", flush=True)
     base_dir = work / f"baseline-{facts}"
@@ -389,7 +407,9 @@ def time_rewrites(facts: int, work: Path, repeats: int, budget: float) -> dict:
         for path in (original, rewrite):
             run = measure(QUERY_ROWS, str(build_dir), str(repeats), str(path), budget=budget)
             timings.append(None if run["cut_off"] else run["lines"][-1])
-        same = timings[0] is not None and timings[1] is not None and timings[0]["digest"] == timings[1]["digest"]
+        same = (
+            timings[0] is not None and timings[1] is not None and timings[0]["digest"] == timings[1]["digest"]
+        )
         out[rewrite.stem] = {
             "original_ms": timings[0]["median_ms"] if timings[0] else None,
             "rewrite_ms": timings[1]["median_ms"] if timings[1] else None,
@@ -420,11 +440,18 @@ print(json.dumps({"median_ms": 1000 * statistics.median(times), "rows": len(rows
 
 
 def rewrites_markdown(results: dict[int, dict]) -> str:
-    lines = ["| query | facts | rows | lead's query (ms) | rewrite (ms) | same rows |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| query | facts | rows | lead's query (ms) | rewrite (ms) | same rows |",
+        "|---|---|---|---|---|---|",
+    ]
     for facts, queries in results.items():
         for name, v in queries.items():
-            original = f"{v['original_ms']:.1f}" if v["original_ms"] is not None else f"> {v['budget'] * 1000:.0f}"
-            rewrite = f"{v['rewrite_ms']:.1f}" if v["rewrite_ms"] is not None else f"> {v['budget'] * 1000:.0f}"
+            original = (
+                f"{v['original_ms']:.1f}" if v["original_ms"] is not None else f"> {v['budget'] * 1000:.0f}"
+            )
+            rewrite = (
+                f"{v['rewrite_ms']:.1f}" if v["rewrite_ms"] is not None else f"> {v['budget'] * 1000:.0f}"
+            )
             lines.append(f"| {name} | {facts:,} | {v['rows']} | {original} | {rewrite} | {v['same_rows']} |")
     return "\n".join(lines) + "\n"
 
@@ -469,26 +496,38 @@ def markdown(results: list[dict], command: str) -> str:
         lines += ["| stage | seconds |", "|---|---|"]
         for stage, seconds in r["build"]["stages"].items():
             lines.append(f"| {stage} | {seconds:.2f} |")
-        lines.append(f"| (quote anchoring alone, {r['anchoring']['quotes']:,} quotes) | {r['anchoring']['seconds']:.2f} |")
+        lines.append(
+            f"| (quote anchoring alone, {r['anchoring']['quotes']:,} quotes) | {r['anchoring']['seconds']:.2f} |"
+        )
         analytics = r["analytics"]
         if "timeout" in analytics:
             lines.append(f"| projection and metrics | > {analytics['timeout']:.0f} |")
         elif analytics.get("available"):
             for key in ("projection", "centrality (PageRank, betweenness)", "communities"):
-                lines.append(f"| {key} ({analytics['nodes']:,} nodes, {analytics['edges']:,} edges) | {analytics[key]:.2f} |")
+                lines.append(
+                    f"| {key} ({analytics['nodes']:,} nodes, {analytics['edges']:,} edges) | {analytics[key]:.2f} |"
+                )
         else:
             lines.append("| projection and metrics | not available |")
         view = r["view"]
         if "timeout" in view:
             lines.append(f"| HTML view | > {view['timeout']:.0f} |")
         else:
-            lines.append(f"| HTML view | {view['seconds']:.2f} |" if view.get("available") else "| HTML view | not available |")
+            lines.append(
+                f"| HTML view | {view['seconds']:.2f} |"
+                if view.get("available")
+                else "| HTML view | not available |"
+            )
         if r["baseline"].get("stages") is not None:
             lines += ["", "rdflib-object baseline, stage by stage:", "", "| stage | seconds |", "|---|---|"]
             for stage in BASELINE_BUILD_STAGES:
                 seconds = r["baseline"]["stages"].get(stage)
                 lines.append(f"| {stage} | {f'{seconds:.2f}' if seconds is not None else 'cut off'} |")
-        lines += ["", "| query | rows | Oxigraph median (ms) | rdflib (ms) | speed-up |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "| query | rows | Oxigraph median (ms) | rdflib (ms) | speed-up |",
+            "|---|---|---|---|---|",
+        ]
         base = r["baseline"]["queries"]
         for q, v in r["queries"].items():
             b = base.get(q)
@@ -517,16 +556,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=5, help="runs of each query (median)")
     parser.add_argument("--baseline-budget", type=float, default=900.0, help="seconds before the rdflib baseline is cut off")  # fmt: skip
-    parser.add_argument("--query-budget", type=float, default=120.0, help="seconds before one query is cut off")
+    parser.add_argument(
+        "--query-budget", type=float, default=120.0, help="seconds before one query is cut off"
+    )
     parser.add_argument("--analytics-budget", type=float, default=900.0, help="seconds before projection or view is cut off")  # fmt: skip
-    parser.add_argument("--quick", action="store_true", help="one run per query and short budgets (for tests)")
-    parser.add_argument("--skip", default="", help="steps to leave out: baseline, analytics (comma-separated)")
+    parser.add_argument(
+        "--quick", action="store_true", help="one run per query and short budgets (for tests)"
+    )
+    parser.add_argument(
+        "--skip", default="", help="steps to leave out: baseline, analytics (comma-separated)"
+    )
     parser.add_argument("--rewrites", action="store_true", help="only time the suggested query rewrites on stores built by an earlier run")  # fmt: skip
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     work = args.out / "work"
     work.mkdir(parents=True, exist_ok=True)
-    budgets = {"baseline": args.baseline_budget, "query": args.query_budget, "analytics": args.analytics_budget}
+    budgets = {
+        "baseline": args.baseline_budget,
+        "query": args.query_budget,
+        "analytics": args.analytics_budget,
+    }
     repeats = args.repeats
     if args.quick:
         budgets, repeats = {"baseline": 60.0, "query": 10.0, "analytics": 30.0}, 1

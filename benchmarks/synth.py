@@ -177,14 +177,18 @@ class Registry:
         self.names: set[str] = set()
         n_states = min(300, max(12, n_facts // 350))
         people_per_state = max(4, min(24, n_facts // (n_states * 20)))
-        self.products = [self.add(Entity(k, "Product", label, fields={"hsCode": hs})) for k, label, hs in PRODUCTS]
+        self.products = [
+            self.add(Entity(k, "Product", label, fields={"hsCode": hs})) for k, label, hs in PRODUCTS
+        ]
         self.sectors = [self.add(Entity(f"{s}-sector", "Sector", f"{s} sector")) for s in SECTORS]
         for i, product in enumerate(self.products):
             product.fields["inSector"] = self.sectors[i % len(self.sectors)].key
         self.states = [self._state(people_per_state) for _ in range(n_states)]
         self.places = [self.add(Entity(f"{s.capital.lower()}-city", "Place", s.capital, fields={"locatedIn": s.entity.key})) for s in self.states]  # fmt: skip
         n_outlets = max(8, n_facts // 1500)
-        self.wires = [self.add(Entity(name.lower().replace(" ", "-"), "NewsOutlet", name)) for name in WIRE_NAMES]
+        self.wires = [
+            self.add(Entity(name.lower().replace(" ", "-"), "NewsOutlet", name)) for name in WIRE_NAMES
+        ]
         self.outlets = list(self.wires)
         for _ in range(n_outlets - len(self.wires)):
             word = _unique(rng, self.names, lambda r: _word(r, 2)).capitalize()
@@ -206,7 +210,13 @@ class Registry:
         state = State(entity, demonym, capital)
         for suffix, name in MINISTRIES:
             state.ministries[suffix] = self.add(
-                Entity(f"{entity.key}-ministry-of-{suffix}", "Ministry", f"{name} of {label}", [f"{demonym} {name.split(' of ')[1].lower()} ministry"], {"agencyOf": entity.key})  # fmt: skip
+                Entity(
+                    f"{entity.key}-ministry-of-{suffix}",
+                    "Ministry",
+                    f"{name} of {label}",
+                    [f"{demonym} {name.split(' of ')[1].lower()} ministry"],
+                    {"agencyOf": entity.key},
+                )  # fmt: skip
             )
         for _ in range(people):
             first = _unique(rng, self.names, lambda r: _word(r, 2)).capitalize()
@@ -312,7 +322,9 @@ class Generator:
             if kind == "ban" or m.rate is None:
                 since = day - dt.timedelta(days=rng.randrange(30, 400))
                 verb = {"ImportBan": "has banned imports of", "ExportControl": "has restricted exports of", "ImportQuota": "has capped imports of", "Tariff": "has imposed new duties on"}[m.entity.type]  # fmt: skip
-                quote = f"{imp} {verb} {m.product.label} from {tgt} since {MONTHS[since.month - 1]} {since.year}"
+                quote = (
+                    f"{imp} {verb} {m.product.label} from {tgt} since {MONTHS[since.month - 1]} {since.year}"
+                )
                 if m.entity.type == "ExportControl":
                     quote = f"{imp} {verb} {m.product.label} to {tgt} since {MONTHS[since.month - 1]} {since.year}"
                 fields.update(affectsProduct=m.product.key, effectiveFrom=f"{since.year}-{since.month:02d}")
@@ -420,7 +432,9 @@ class Generator:
             fields.update(participant=pa.key, place=place.key, date=f"{when.year}-{when.month:02d}")
             text = f"{quote} in {MONTHS[when.month - 1]} {when.year}, {tail}."
         elif ev_kind == "Warning":
-            quote = f"{last_a} warned {self._state_name(info['measure'].target)} against escalating the dispute"
+            quote = (
+                f"{last_a} warned {self._state_name(info['measure'].target)} against escalating the dispute"
+            )
             fields.update(speaker=pa.key, target=info["measure"].target.entity.key, concerns=info["measure"].entity.key)  # fmt: skip
             text = f"{quote}, {tail}."
         else:  # Statement, Announcement, Request: a spokesperson's words, often via a post title
@@ -492,7 +506,9 @@ class Generator:
                     parts.append("")
                     offset += 1  # the blank line (the join's trailing space became a newline)
                     paragraph = []
-            boiler = f"Copyright {day.year} {outlet.label if outlet else 'the publisher'}. All rights reserved."
+            boiler = (
+                f"Copyright {day.year} {outlet.label if outlet else 'the publisher'}. All rights reserved."
+            )
             parts.append(boiler)
             text = "\n".join(parts) + "\n"
             excluded = [(byline, "byline and date"), (boiler, "publisher boilerplate")]

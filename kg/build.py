@@ -109,7 +109,9 @@ def ontology_quads(path: Path | None = None) -> list[str]:
         if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
             from kg.errors import OntologyError
 
-            raise OntologyError(f"{path}: blank nodes are not allowed (they would make the build non-deterministic)")
+            raise OntologyError(
+                f"{path}: blank nodes are not allowed (they would make the build non-deterministic)"
+            )
         out.append(f"{triple.subject} {triple.predicate} {triple.object} {graph} .")
     return out
 
@@ -246,7 +248,9 @@ def fact_quads(
         if when is source.date:
             # the annotation gives no date: say so, so event-date queries can skip this fact
             out.append(quad(g, _t("dateBasis"), literal(ARTICLE_DATE_BASIS), pg))
-    inferences = [v.inferred_from for v in (fact.date, *(c.value for c in fact.claims)) if v and v.inferred_from]
+    inferences = [
+        v.inferred_from for v in (fact.date, *(c.value for c in fact.claims)) if v and v.inferred_from
+    ]
     if inferences:
         out.append(quad(g, _t("dateInference"), literal("; ".join(dict.fromkeys(inferences))), pg))
     for step in fact.attribution:
@@ -284,9 +288,7 @@ def corpus_quads(corpus: Corpus, ontology: Path | None = None) -> BuiltDataset:
     quads += source_quads(corpus.sources.values())
     for fact in corpus.facts:
         quads += fact_quads(fact, corpus.sources[fact.article_id], corpus.entities, index)
-    return BuiltDataset(
-        sorted_unique(quads), index, {fact.id: fact_record(fact) for fact in corpus.facts}
-    )
+    return BuiltDataset(sorted_unique(quads), index, {fact.id: fact_record(fact) for fact in corpus.facts})
 
 
 def sorted_unique(quads: list[str]) -> list[str]:

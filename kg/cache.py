@@ -101,7 +101,9 @@ class FileEntry:
     subjects: list[str]  # entities the file's facts are about
     objects: list[str]  # entities its facts name as values
     types: list[tuple[str, str]]  # (entity, class) stated by its facts
-    about: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # fact -> (subjects, values)
+    about: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )  # fact -> (subjects, values)
     quads: list[str] = field(default_factory=list)  # the file's quads, sorted
     located: list[tuple] = field(default_factory=list)  # (subject, predicate, path, line, fact, value)
     records: dict[str, dict] = field(default_factory=dict)
@@ -246,12 +248,16 @@ def _file_entry(path: Path, key: str, sources, entities, vocab, normalised, sour
         types=sorted(types),
         about=about,
         quads=quads,
-        located=[(s, p, loc.path, loc.line, loc.fact, loc.value) for (s, p), locs in index.items() for loc in locs],
+        located=[
+            (s, p, loc.path, loc.line, loc.fact, loc.value) for (s, p), locs in index.items() for loc in locs
+        ],
         records={f.id: fact_record(f) for f in facts},
     )
 
 
-def load_cached(seeds: Path | str, build_dir: Path | str, ontology: str | None = None, data: bool = True) -> CachedCorpus:
+def load_cached(
+    seeds: Path | str, build_dir: Path | str, ontology: str | None = None, data: bool = True
+) -> CachedCorpus:
     """Load and validate the seeds like :func:`kg.seeds.load_corpus`, reusing cached files.
 
     Args:
@@ -276,7 +282,9 @@ def load_cached(seeds: Path | str, build_dir: Path | str, ontology: str | None =
     code = code_version()
     ontology_bytes = Path(ontology).read_bytes() if ontology else (ONTOLOGY_DIR / "tdo.ttl").read_bytes()
     registry_files = paths.registry_files()
-    registry_key = digest(code, ontology_bytes, *(p for f in registry_files for p in (display_path(f), _bytes(f))))
+    registry_key = digest(
+        code, ontology_bytes, *(p for f in registry_files for p in (display_path(f), _bytes(f)))
+    )
     pending: list[tuple[str, str, object]] = []
     registry = cache.read("registry", registry_key)
     if registry is None:
@@ -377,7 +385,9 @@ def make_baseline(cached: CachedCorpus) -> Baseline:
         for s, t in e.types:
             counts = fact_types.setdefault(s, {})
             counts[t] = counts.get(t, 0) + 1
-    return Baseline(cached.version, {e.path: e.key for e in cached.entries}, subject_files, object_files, fact_types)
+    return Baseline(
+        cached.version, {e.path: e.key for e in cached.entries}, subject_files, object_files, fact_types
+    )
 
 
 @dataclass
@@ -425,7 +435,9 @@ def neighbourhood(cached: CachedCorpus, baseline: Baseline, cache: Cache) -> Nei
     now = {e.path: e for e in cached.entries}
     changed = {p for p in now if baseline.entries.get(p) != now[p].key} | (set(baseline.entries) - set(now))
     fresh = {e.path: e for e in cached.changed}
-    old = {p: cache.read("data", entry_name(p, baseline.entries[p])) for p in changed if p in baseline.entries}
+    old = {
+        p: cache.read("data", entry_name(p, baseline.entries[p])) for p in changed if p in baseline.entries
+    }
     new = {p: fresh.get(p) or cache.read("data", entry_name(p, now[p].key)) for p in changed if p in now}
     if any(not isinstance(e, FileEntry) for e in [*old.values(), *new.values()]):
         return None
@@ -525,7 +537,9 @@ def shared_part(cached: CachedCorpus, cache: Cache | None = None, ontology: Path
     quads = ontology_quads(ontology)
     quads += registry_quads(cached.entities.values(), index)
     quads += source_quads(cached.sources.values())
-    located = [(s, p, loc.path, loc.line, loc.fact, loc.value) for (s, p), locs in index.items() for loc in locs]
+    located = [
+        (s, p, loc.path, loc.line, loc.fact, loc.value) for (s, p), locs in index.items() for loc in locs
+    ]
     shared = Shared(sorted_unique(quads), located)
     cached.pending.append(("shared", name, shared))
     return shared

@@ -754,7 +754,7 @@ def build(
         nq = tmp / "kg.nq"
         # TriG is written by a process of its own while Oxigraph loads the store: two cores, and
         # neither holds the dataset in memory
-        progress("write TriG (alongside the store load)")
+        progress("write TriG (alongside the store)")
         trig = _Child(_trig_job, nq, tmp / "kg.trig")
         previous = _previous_store(build_dir)
         if previous is not None:  # the store of the last build, patched with what changed

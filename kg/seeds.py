@@ -530,7 +530,7 @@ def _attribution(raw, where, fact: str, out: _Collector, entities) -> list[Step]
         elif isinstance(item, str):
             out.add(pos, fact, f"unknown entity key '{item}' in attribution{did_you_mean(item, entities)}")
         else:
-            out.add(pos, fact, "attribution items are entity keys or {anonymous: \"who\"}")
+            out.add(pos, fact, 'attribution items are entity keys or {anonymous: "who"}')
     return steps
 
 
@@ -567,7 +567,11 @@ def load_fact_file(
     _unknown_keys(doc, ("article", "facts"), "", out)
     article_id = doc.get("article", path.stem)
     if article_id != path.stem:
-        out.add(doc.value_pos.get("article"), "", f"article '{article_id}' does not match the file name {path.stem}")
+        out.add(
+            doc.value_pos.get("article"),
+            "",
+            f"article '{article_id}' does not match the file name {path.stem}",
+        )
     source = sources.get(article_id)
     if source is None:
         out.add(doc.value_pos.get("article", (1, 1)), "", f"article '{article_id}' is not in sources.yaml")
@@ -596,7 +600,9 @@ def load_fact_file(
             subject = None
         ftype = _text(record, "type", fid, out, required=False)
         if ftype is not None and ftype not in vocab.classes:
-            out.add(record.value_pos["type"], fid, f"unknown type '{ftype}'{did_you_mean(ftype, vocab.classes)}")
+            out.add(
+                record.value_pos["type"], fid, f"unknown type '{ftype}'{did_you_mean(ftype, vocab.classes)}"
+            )
             ftype = None
         if ftype and subject:
             registered = entities[subject].type
@@ -619,7 +625,11 @@ def load_fact_file(
         modality = vocab.concept_for("modality", modality_raw) if isinstance(modality_raw, str) else None
         if modality is None:
             options = ", ".join(c.lower() for c in vocab.concept_names("modality"))
-            out.add(record.value_pos.get("modality"), fid, f"wrong value for modality: {modality_raw!r}; expected one of {options}")
+            out.add(
+                record.value_pos.get("modality"),
+                fid,
+                f"wrong value for modality: {modality_raw!r}; expected one of {options}",
+            )
         note = _text(record, "note", fid, out, required=False)
         occurrence = record.get("occurrence")
         if occurrence is not None and (isinstance(occurrence, bool) or not isinstance(occurrence, int)):
@@ -697,7 +707,13 @@ def check_duplicate_ids(facts: list[Fact]) -> list[Problem]:
         if fact.id in first:
             prior = first[fact.id]
             problems.append(
-                Problem(fact.path, fact.line, 5, fact.id, f"duplicate fact id (first defined at {prior.path}:{prior.line})")
+                Problem(
+                    fact.path,
+                    fact.line,
+                    5,
+                    fact.id,
+                    f"duplicate fact id (first defined at {prior.path}:{prior.line})",
+                )
             )
         else:
             first[fact.id] = fact

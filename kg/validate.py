@@ -39,7 +39,7 @@ def _short(term: str) -> str:
     bare = term[1:-1] if term.startswith("<") and term.endswith(">") else term
     for prefix, ns in PREFIXES.items():
         if bare.startswith(ns) and prefix not in ("rdf", "rdfs", "owl", "xsd"):
-            return f"{prefix}:{bare[len(ns):]}"
+            return f"{prefix}:{bare[len(ns) :]}"
     return term
 
 
@@ -560,7 +560,9 @@ class _Screen:
                     o = rest[: rest.rindex(" <")]
                     pointing.setdefault(o, []).append(f"{s} {p} {o} .\n")
         subject_shapes = [s for s in self.shapes if s.subjects_of]
-        node_targets = {n: [s for s in self.shapes if n in s.nodes] for shape in self.shapes for n in shape.nodes}
+        node_targets = {
+            n: [s for s in self.shapes if n in s.nodes] for shape in self.shapes for n in shape.nodes
+        }
         object_shapes = [s for s in self.shapes if s.objects_of]
         candidates: set[str] = set()
         shard: list[str] = []

@@ -40,6 +40,7 @@ class _Loader(_BaseLoader):
             return tag
         return super().resolve(kind, value, implicit)
 
+
 _scalar = SafeConstructor()
 
 _INT = "tag:yaml.org,2002:int"
@@ -95,9 +96,7 @@ def _convert(node: yaml.Node, path: str, problems: list[Problem]):
             key = key_node.value
             if key in out:
                 fl, _ = pos[key]
-                problems.append(
-                    Problem(path, kl, kc, "", f"duplicate key '{key}' (first at line {fl})")
-                )
+                problems.append(Problem(path, kl, kc, "", f"duplicate key '{key}' (first at line {fl})"))
                 continue
             value_mark = value_node.start_mark
             if type(value_node) is _SCALAR and value_node.tag == _STR:

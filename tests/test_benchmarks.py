@@ -149,7 +149,9 @@ def test_shacl_screen_gives_pyshacls_results_on_the_whole_graph(seeds_copy):
         allow_warnings=True,
     )
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-    whole = {results.value(r, sh.focusNode).n3() for r in results.subjects(rdflib.RDF.type, sh.ValidationResult)}
+    whole = {
+        results.value(r, sh.focusNode).n3() for r in results.subjects(rdflib.RDF.type, sh.ValidationResult)
+    }
     assert not conforms
     assert len(screened) == len(whole) == 3
     assert {"id:aluminium", "id:china-ministry-of-commerce", "id:us-tariffs-on-china"} == {

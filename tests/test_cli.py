@@ -28,8 +28,20 @@ ALL = commands()
 
 def test_the_cli_has_the_commands_of_every_issue():
     names = {path for path, _ in ALL}
-    for expected in ("kg build", "kg check", "kg query", "kg stats", "kg claims", "kg analyze", "kg viz",
-                     "kg serve", "kg push", "kg add", "kg suggest", "kg diff"):
+    for expected in (
+        "kg build",
+        "kg check",
+        "kg query",
+        "kg stats",
+        "kg claims",
+        "kg analyze",
+        "kg viz",
+        "kg serve",
+        "kg push",
+        "kg add",
+        "kg suggest",
+        "kg diff",
+    ):
         assert expected in names
 
 

@@ -123,7 +123,16 @@ def test_command_line(tmp_path):
 
     out = tmp_path / "cli"
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "synth.py"), "--facts", "300", "--out", str(out), "--seed", "3"],
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "synth.py"),
+            "--facts",
+            "300",
+            "--out",
+            str(out),
+            "--seed",
+            "3",
+        ],
         capture_output=True,
         text=True,
         check=True,
