@@ -342,7 +342,7 @@ def _trig_from_sorted(quads: list[str], trig: Path) -> None:
     """
     graphs: dict[str, list[str]] = {}
     for q in quads:
-        g = q[q.rindex(" <") + 1 : -2]
+        g = _graph_of(q)
         bucket = graphs.get(g)
         if bucket is None:
             graphs[g] = [q]
@@ -527,7 +527,6 @@ def _write_manifest(corpus: Corpus, dataset: BuiltDataset, digest: str, tmp: Pat
         ]  # tuples pickle many times faster than objects
         with open(tmp / "locations.pickle", "wb") as f:
             pickle.dump(flat, f, protocol=pickle.HIGHEST_PROTOCOL)
-        del flat
 
 
 def _stage_cache(cached, cache: Cache, staged: Cache) -> None:

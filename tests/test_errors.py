@@ -6,24 +6,15 @@ message, the exit code, and that a previous build in the build folder is left by
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import snapshot
 
 from kg.cli import main
 
 ARTICLE = "000_47059b8c57473c03"
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Digest of every file under folder (following the store symlink)."""
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture()

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import snapshot
 
 from kg.errors import KgError
 from kg.pipeline import build, check
@@ -25,14 +26,6 @@ def outcome(fn, *args, **kwargs) -> str:
     return (
         f"ok {report.facts} facts, {report.quads} quads, {report.articles} articles, notices {report.notices}"
     )
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture()
@@ -162,7 +155,6 @@ def test_a_store_that_does_not_match_its_nquads_is_loaded_again(baseline, tmp_pa
 
 
 def test_patching_a_store_adds_and_removes_exactly_the_changed_lines(baseline, tmp_path):
-    import hashlib
 
     from kg.store import bulk_load, patch_store, store_path
 
