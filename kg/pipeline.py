@@ -46,6 +46,7 @@ from kg.namespaces import PREFIXES
 from kg.seeds import Corpus, load_corpus
 from kg.store import STORE_LINK, bulk_load, memory_store, patch_store, swap_store
 from kg.validate import (
+    SortedNQuads,
     WholeGraphNeeded,
     focused_shacl_problems,
     shacl_problems,
@@ -553,7 +554,7 @@ def _prepare_steps(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) 
     corpus = Corpus(cached.root, cached.sources, cached.entities, [], cached.notices)
     nq = tmp / "kg.nq"
     digest = timer.stage("write N-Quads", _write_nquads, dataset.quads, nq)
-    problems = timer.stage("SHACL shapes", shacl_problems, dataset) if local is None else []
+    # SHACL (when the whole graph needs it) runs next to the store's loader, on kg.nq
     timer.stage("write manifest and locations", _write_manifest, corpus, dataset, digest, tmp, local is None)
     count = len(dataset.quads)
     return {
@@ -564,7 +565,6 @@ def _prepare_steps(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) 
         "facts": cached.fact_count,
         "notices": cached.notices,
         "seconds": timer.seconds,
-        "problems": problems,
         "local": local,
     }
 
@@ -678,6 +678,14 @@ def _in_child(fn, *args, progress: Progress = _quiet):
     return _Child(fn, *args, progress=progress).wait()
 
 
+def _shacl_job(nq: Path, locations: Path, progress: Progress) -> tuple[list, float]:
+    """SHACL on kg.nq, read from the file (in its own process, next to the store's loader); the
+    problems, and its seconds."""
+    start = time.perf_counter()
+    problems = shacl_problems(_Located(locations), SortedNQuads(nq))
+    return problems, round(time.perf_counter() - start, 4)
+
+
 def _trig_job(nq: Path, trig: Path, progress: Progress) -> float:
     """Write kg.trig from kg.nq (in its own process, next to the store's loader); its seconds."""
     start = time.perf_counter()
@@ -745,26 +753,30 @@ def build(
     timer = _Timer(progress)
     tmp = build_dir / f".tmp-{os.getpid()}"
     tmp.mkdir()
-    store = trig = None
+    store = trig = shacl = None
     try:
         prepared = _in_child(_prepare, Path(seeds), build_dir, tmp, progress=progress)
         timer.seconds.update(prepared["seconds"])
         digest = prepared["digest"]
         nq = tmp / "kg.nq"
-        # TriG is written by a process of its own while Oxigraph loads the store: two cores, and
-        # neither holds the dataset in memory
+        # TriG and (unless only a neighbourhood needed it, done above) SHACL run in processes of
+        # their own while Oxigraph loads the store: two cores, and none holds the dataset in memory
         progress("write TriG (alongside the store)")
         trig = _Child(_trig_job, nq, tmp / "kg.trig")
+        if prepared["local"] is None:
+            progress("SHACL shapes (alongside the store)")
+            shacl = _Child(_shacl_job, nq, tmp / "locations.pickle")
         previous = _previous_store(build_dir)
         if previous is not None:  # the store of the last build, patched with what changed
             store = timer.stage("update store", patch_store, *previous, nq, tmp / "store")
         if store is None:
             shutil.rmtree(tmp / "store", ignore_errors=True)
             store = timer.stage("load store", bulk_load, nq, tmp / "store")
-        problems = prepared["problems"]
         if prepared["local"] is None:
             located = _Located(tmp / "locations.pickle")
-            problems += timer.stage("violation queries", violation_problems, store, located)
+            violations = timer.stage("violation queries", violation_problems, store, located)
+            problems, timer.seconds["SHACL shapes"] = timer.stage("wait for SHACL", shacl.wait)
+            problems += violations
         else:
             problems = prepared["local"]
         if problems:
@@ -791,8 +803,9 @@ def build(
         _publish_cache(tmp, build_dir)
     finally:
         del store  # closes the store, if a failure left it open, before its folder goes
-        if trig is not None:
-            trig.stop()  # a failed or interrupted build does not wait for it
+        for child in (trig, shacl):
+            if child is not None:
+                child.stop()  # a failed or interrupted build does not wait for it
         shutil.rmtree(tmp, ignore_errors=True)
     report = Report(
         articles=prepared["articles"],

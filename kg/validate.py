@@ -43,6 +43,21 @@ def _short(term: str) -> str:
     return term
 
 
+class SortedNQuads:
+    """The lines of a sorted N-Quads file (without newlines), read again on every pass.
+
+    Lets the SHACL screen walk a large graph in a process that does not hold it in memory.
+    """
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+
+    def __iter__(self):
+        with open(self.path, encoding="utf-8") as f:
+            for line in f:
+                yield line[:-1]
+
+
 def data_quads(quads: Iterable[str]) -> Iterable[str]:
     """Quads outside the ontology graph, as N-Triples lines (the union of all data graphs)."""
     ontology = f"<{ONTOLOGY_GRAPH}> ."
@@ -58,7 +73,7 @@ def shacl_problems(
 
     Args:
         dataset: the built quads and location index.
-        quads: the quads to validate (default: all of the dataset's).
+        quads: the quads to validate (default: all of the dataset's), or a SortedNQuads file.
         shapes: the shapes file (default ``ontology/shapes.ttl``).
 
     Returns:
@@ -100,9 +115,9 @@ def focused_shacl_problems(
     except Exception as exc:  # rdflib raises many parser exception types
         raise OntologyError(f"cannot read shapes or ontology: {exc}") from exc
     lines = dataset.quads if quads is None else quads
-    if not isinstance(lines, list):
+    if not isinstance(lines, (list, SortedNQuads)):
         lines = list(lines)
-    if not _is_sorted(lines):
+    if isinstance(lines, list) and not _is_sorted(lines):
         lines = sorted(set(lines))
     screened = _Screen(shapes_graph, ontology).screen(lines, types, focus_nodes)
     if screened is None and focus_nodes is not None:

@@ -205,6 +205,22 @@ def test_shacl_violation_points_at_the_fact(seeds_copy, previous_build):
     ) in output
 
 
+def test_shacl_violation_in_a_build_from_scratch(seeds_copy, tmp_path):
+    # no cache to narrow the check to a neighbourhood: SHACL runs on the whole kg.nq, in its own
+    # process beside the store's loader, and still points at the fact's line
+    line = add_fact(
+        seeds_copy,
+        "  - id: t-shacl\n    quote: his Japanese counterpart Shigeru Ishiba\n    subject: prime-minister-of-japan\n    heldBy: japan\n",
+    )
+    out = tmp_path / "fresh"
+    output = build_fails(seeds_copy, out, exit_code=1)
+    assert (
+        f"{fact_path(seeds_copy)}:{line + 3}:1: t-shacl: SHACL: id:prime-minister-of-japan tdo:heldBy id:japan: "
+        "a post is held by a person"
+    ) in output
+    assert not any(out.glob("kg.*")) and not (out / "store").exists()
+
+
 def test_check_exit_codes(seeds_copy):
     assert run(["check", "-q", "--seeds", str(seeds_copy)]).exit_code == 0
     add_fact(
