@@ -7,7 +7,9 @@ the previous outputs as they were.
 At scale (see benchmarks/README.md): fact files come from the cache of :mod:`kg.cache` when
 unchanged; SHACL screens focus nodes before pyshacl sees any (:mod:`kg.validate`); the TriG is
 written in linear time from the sorted N-Quads lines; and the Python half of a build runs in a
-child process, so its memory is handed back before the store's bulk loader takes its own.
+child process, so its memory is handed back before the store's bulk loader takes its own. While
+the store loads, two more children write the TriG and run SHACL, both reading ``kg.nq`` rather
+than holding the dataset (see docs/performance.md).
 """
 
 from __future__ import annotations
