@@ -848,7 +848,13 @@ def _environment():
     from jinja2 import DictLoader, Environment, StrictUndefined
 
     env = Environment(
-        loader=DictLoader({"kg-graph.html": GRAPH_TEMPLATE, "kg-timeline.html": TIMELINE_TEMPLATE}),
+        loader=DictLoader(
+            {
+                "kg-page.html": PAGE_TEMPLATE,
+                "kg-graph.html": GRAPH_TEMPLATE,
+                "kg-timeline.html": TIMELINE_TEMPLATE,
+            }
+        ),
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -878,7 +884,17 @@ def legend_icon(category: Category):
     )
 
 
-_STYLE = """
+# Both pages share their head (strict Content-Security-Policy: nothing is fetched, only inline
+# script and style; a page adds script-src only if it runs a script), header and base style.
+PAGE_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; {% block csp %}{% endblock %}style-src 'unsafe-inline'; img-src data:">
+<link rel="icon" href="data:,">
+<title>{{ title }}</title>
+{% block head %}{% endblock %}<style>
   :root { --ink:#1a202c; --muted:#4a5568; --line:#e2e8f0; --panel:#f7fafc; }
   * { box-sizing: border-box; }
   html, body { margin:0; height:100%; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color:var(--ink); }
@@ -886,22 +902,22 @@ _STYLE = """
   header h1 { font-size:19px; margin:0 0 2px; font-weight:650; }
   header p { margin:0; color:var(--muted); font-size:13px; }
   .warn { background:#fffaf0; border:1px solid #f6ad55; color:#7b341e; padding:6px 8px; border-radius:4px; font-size:12.5px; margin:0 0 10px; }
+{% block style %}{% endblock %}</style>
+</head>
+<body>
+<header>
+  <h1>{{ title }}</h1>
+  <p>{{ subtitle }}</p>
+</header>
+{% block body %}{% endblock %}</body>
+</html>
 """
 
-GRAPH_TEMPLATE = (
-    """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<link rel="icon" href="data:,">
-<title>{{ title }}</title>
-<style>{{ vis_css }}</style>
-<style>"""
-    + _STYLE
-    + """
-  body { display:flex; flex-direction:column; }
+GRAPH_TEMPLATE = """{% extends "kg-page.html" %}
+{% block csp %}script-src 'unsafe-inline'; {% endblock %}
+{% block head %}<style>{{ vis_css }}</style>
+{% endblock %}
+{% block style %}  body { display:flex; flex-direction:column; }
   main { flex:1; display:flex; min-height:0; }
   aside { width:270px; flex:none; overflow-y:auto; padding:12px 14px; background:var(--panel); border-right:1px solid var(--line); font-size:13.5px; }
   aside h2 { font-size:12px; text-transform:uppercase; letter-spacing:.06em; color:var(--muted); margin:14px 0 6px; }
@@ -922,14 +938,8 @@ GRAPH_TEMPLATE = (
   .tip-r { color:var(--muted); } .tip-r b { color:var(--ink); font-weight:600; }
   .tip-q { margin:6px 0 0; padding-left:8px; border-left:3px solid #cbd5e0; font-style:italic; }
   .tip-s { display:block; font-style:normal; color:var(--muted); font-size:11.5px; }
-</style>
-</head>
-<body>
-<header>
-  <h1>{{ title }}</h1>
-  <p>{{ subtitle }}</p>
-</header>
-<main>
+{% endblock %}
+{% block body %}<main>
 <aside>
   {% for w in warnings %}<p class="warn">{{ w }}</p>{% endfor %}
   <h2>Find</h2>
@@ -1048,38 +1058,19 @@ GRAPH_TEMPLATE = (
   });
 })();
 </script>
-</body>
-</html>
+{% endblock %}
 """
-)
 
-TIMELINE_TEMPLATE = (
-    """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<link rel="icon" href="data:,">
-<title>{{ title }}</title>
-<style>"""
-    + _STYLE
-    + """
-  section { padding:14px 18px; }
+TIMELINE_TEMPLATE = """{% extends "kg-page.html" %}
+{% block style %}  section { padding:14px 18px; }
   img { max-width:100%; height:auto; border:1px solid var(--line); }
   table { border-collapse:collapse; font-size:13px; margin-top:10px; }
   th, td { border-bottom:1px solid var(--line); padding:4px 10px 4px 0; text-align:left; vertical-align:top; }
   td:first-child { white-space:nowrap; }
   td:last-child { max-width:34em; font-style:italic; }
   th { color:var(--muted); font-weight:600; }
-</style>
-</head>
-<body>
-<header>
-  <h1>{{ title }}</h1>
-  <p>{{ subtitle }}</p>
-</header>
-<section>
+{% endblock %}
+{% block body %}<section>
   {% if chart %}<img src="{{ chart }}" alt="Timeline of trade measures">{% endif %}
   <table>
     <thead><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
@@ -1089,7 +1080,5 @@ TIMELINE_TEMPLATE = (
     </tbody>
   </table>
 </section>
-</body>
-</html>
+{% endblock %}
 """
-)
