@@ -290,6 +290,11 @@ def change_one_fact_file(seeds: Path) -> Path:
     return path
 
 
+def _median_run(runs: list[dict]) -> dict:
+    """The run with the median wall time (the lower middle one of an even number)."""
+    return sorted(runs, key=lambda run: run["wall"])[(len(runs) - 1) // 2]
+
+
 def bench_size(
     facts: int,
     seed: int,
@@ -297,6 +302,7 @@ def bench_size(
     repeats: int,
     budgets: dict[str, float],
     skip: frozenset[str] = frozenset(),
+    build_repeats: int = 1,
 ) -> dict:
     """Every measurement at one corpus size."""
     from benchmarks.synth import generate
@@ -307,17 +313,24 @@ def bench_size(
         generate(facts, seeds, seed)
     queries_dir = ROOT / "ontology" / "queries"
     result: dict = {"facts": facts}
-    print(f"[{facts}] kg build", flush=True)
-    built = measure(BUILD, str(seeds), str(build_dir))
+    # The build and Oxigraph alone take turns, build_repeats times each: on a shared machine
+    # their times drift together, and the medians of interleaved runs compare like with like
+    builds, alones = [], []
+    alone_dir = work / f"oxigraph-alone-{facts}"
+    for turn in range(build_repeats):
+        counted = f" ({turn + 1} of {build_repeats})" if build_repeats > 1 else ""
+        print(f"[{facts}] kg build{counted}", flush=True)
+        shutil.rmtree(build_dir, ignore_errors=True)
+        builds.append(measure(BUILD, str(seeds), str(build_dir)))
+        print(f"[{facts}] Oxigraph alone{counted}", flush=True)
+        shutil.rmtree(alone_dir, ignore_errors=True)
+        alones.append(measure(OXIGRAPH_ALONE, str(build_dir / "kg.nq"), str(alone_dir)))
+        shutil.rmtree(alone_dir, ignore_errors=True)
+    built, alone = _median_run(builds), _median_run(alones)
     info = built["lines"][-1]
     result.update(quads=info["quads"], articles=info["articles"], entities=info["entities"])
-    result["build"] = {"wall": built["wall"], "peak_mb": built["peak_mb"], "stages": info["seconds"]}
-    print(f"[{facts}] Oxigraph alone", flush=True)
-    alone_dir = work / f"oxigraph-alone-{facts}"
-    shutil.rmtree(alone_dir, ignore_errors=True)
-    alone = measure(OXIGRAPH_ALONE, str(build_dir / "kg.nq"), str(alone_dir))
-    shutil.rmtree(alone_dir, ignore_errors=True)
-    result["oxigraph_alone"] = {"wall": alone["wall"], "load": alone["lines"][-1]["seconds"], "peak_mb": alone["peak_mb"]}  # fmt: skip
+    result["build"] = {"wall": built["wall"], "peak_mb": max(b["peak_mb"] for b in builds), "stages": info["seconds"], "walls": [b["wall"] for b in builds]}  # fmt: skip
+    result["oxigraph_alone"] = {"wall": alone["wall"], "load": alone["lines"][-1]["seconds"], "peak_mb": alone["peak_mb"], "walls": [a["wall"] for a in alones]}  # fmt: skip
     print(f"[{facts}] quote anchoring", flush=True)
     result["anchoring"] = measure(ANCHORING, str(seeds))["lines"][-1]
     print(f"[{facts}] competency queries", flush=True)
@@ -471,6 +484,14 @@ def ratios(r: dict) -> dict:
     return out
 
 
+def _spread(timed: dict) -> str:
+    """A median wall time, with the range of the runs when there were several."""
+    walls = timed.get("walls", [timed["wall"]])
+    if len(walls) < 2:
+        return f"{timed['wall']:.1f}"
+    return f"{timed['wall']:.1f} ({min(walls):.1f}-{max(walls):.1f})"
+
+
 def markdown(results: list[dict], command: str) -> str:
     """The results as Markdown tables."""
     lines = [f"Command: `{command}`", ""]
@@ -487,8 +508,8 @@ def markdown(results: list[dict], command: str) -> str:
         else:
             rd, ratio = "-", "-"
         lines.append(
-            f"| {r['facts']:,} | {r['quads']:,} | {wall:.1f} | {r['build']['peak_mb']:.0f} | "
-            f"{r['oxigraph_alone']['wall']:.1f} | {wall / r['oxigraph_alone']['wall']:.2f} | {rd} | {ratio} | "
+            f"| {r['facts']:,} | {r['quads']:,} | {_spread(r['build'])} | {r['build']['peak_mb']:.0f} | "
+            f"{_spread(r['oxigraph_alone'])} | {wall / r['oxigraph_alone']['wall']:.2f} | {rd} | {ratio} | "
             f"{base['peak_mb']:.0f} | {r['incremental']['check_wall']:.2f} | {r['incremental']['build_wall']:.1f} |"
         )
     for r in results:
@@ -567,6 +588,7 @@ def main(argv: list[str] | None = None) -> int:
         "--skip", default="", help="steps to leave out: baseline, analytics (comma-separated)"
     )
     parser.add_argument("--rewrites", action="store_true", help="only time the suggested query rewrites on stores built by an earlier run")  # fmt: skip
+    parser.add_argument("--build-repeats", type=int, default=1, help="builds and Oxigraph-alone loads, taking turns (median)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     work = args.out / "work"
@@ -589,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         skip = frozenset(x for x in args.skip.split(",") if x)
-        results.append(bench_size(size, args.seed, work, repeats, budgets, skip))
+        results.append(bench_size(size, args.seed, work, repeats, budgets, skip, args.build_repeats))
         (args.out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     text = markdown(results, command.strip())
