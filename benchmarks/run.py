@@ -330,7 +330,7 @@ def bench_size(
     info = built["lines"][-1]
     result.update(quads=info["quads"], articles=info["articles"], entities=info["entities"])
     result["build"] = {"wall": built["wall"], "peak_mb": max(b["peak_mb"] for b in builds), "stages": info["seconds"], "walls": [b["wall"] for b in builds]}  # fmt: skip
-    result["oxigraph_alone"] = {"wall": alone["wall"], "load": alone["lines"][-1]["seconds"], "peak_mb": alone["peak_mb"], "walls": [a["wall"] for a in alones]}  # fmt: skip
+    result["oxigraph_alone"] = {"wall": alone["wall"], "load": alone["lines"][-1]["seconds"], "peak_mb": max(a["peak_mb"] for a in alones), "walls": [a["wall"] for a in alones]}  # fmt: skip
     print(f"[{facts}] quote anchoring", flush=True)
     result["anchoring"] = measure(ANCHORING, str(seeds))["lines"][-1]
     print(f"[{facts}] competency queries", flush=True)
@@ -591,6 +591,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-repeats", type=int, default=1, help="builds and Oxigraph-alone loads, taking turns (median)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
+    if args.build_repeats < 1:
+        parser.error("--build-repeats must be at least 1")
     work = args.out / "work"
     work.mkdir(parents=True, exist_ok=True)
     budgets = {

@@ -504,7 +504,7 @@ def _clean_stale(build_dir: Path) -> None:
 
 
 def _prepare(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) -> dict:
-    """The Python half of a build: load, make the quads, write N-Quads, run SHACL.
+    """The Python half of a build: load and validate, make the quads, write N-Quads and the manifest.
 
     Runs in a child process (see :class:`_Child`), so that all the memory it takes is handed
     back before the store's loader takes its own. Writes ``kg.nq``, the manifest document and
@@ -516,8 +516,8 @@ def _prepare(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) -> dic
 
 
 def _write_manifest(corpus: Corpus, dataset: BuiltDataset, digest: str, tmp: Path, locations: bool) -> None:
-    """manifest.json, and (when the violation queries run in the parent, which may need to point
-    at lines) the location index as locations.pickle."""
+    """manifest.json, and (when the whole graph is validated: the SHACL child and the violation
+    queries in the parent may need to point at lines) the location index as locations.pickle."""
     (tmp / "manifest.json").write_text(
         json.dumps(manifest(corpus, dataset, digest), indent=1, sort_keys=True) + "\n",
         encoding="utf-8",
