@@ -486,7 +486,7 @@ def ratios(r: dict) -> dict:
 
 def _spread(timed: dict) -> str:
     """A median wall time, with the range of the runs when there were several."""
-    walls = timed.get("walls", [timed["wall"]])
+    walls = timed["walls"]
     if len(walls) < 2:
         return f"{timed['wall']:.1f}"
     return f"{timed['wall']:.1f} ({min(walls):.1f}-{max(walls):.1f})"

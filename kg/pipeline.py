@@ -613,9 +613,9 @@ class _Child:
 
         def child() -> None:
             self.receive.close()
-            if nice:
-                os.nice(nice)
             try:
+                if nice:
+                    os.nice(nice)
                 result = fn(*args, lambda stage: send.send(("progress", stage)))
                 send.send(("result", result))
             except (SeedError, ValidationFailed) as exc:

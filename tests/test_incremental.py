@@ -213,3 +213,26 @@ def test_cache_keeps_only_the_entries_of_the_last_build(baseline):
     build(seeds, out)
     assert len(list((out / "cache" / "data").iterdir())) == files
     assert len(list((out / "cache" / "meta").iterdir())) == files
+
+
+def test_a_build_runs_trig_and_shacl_niced_beside_the_store(seeds_copy, tmp_path, monkeypatch):
+    """The store's loader is on the critical path: the two side processes yield the CPU to it."""
+    import os
+
+    import kg.pipeline as pipeline
+
+    seen = tmp_path / "niceness"
+    seen.mkdir()
+
+    def recording(name, job):
+        def run(*args):
+            (seen / name).write_text(str(os.nice(0)), encoding="utf-8")
+            return job(*args)
+
+        return run
+
+    monkeypatch.setattr(pipeline, "_trig_job", recording("trig", pipeline._trig_job))
+    monkeypatch.setattr(pipeline, "_shacl_job", recording("shacl", pipeline._shacl_job))
+    build(seeds_copy, tmp_path / "build")
+    here = os.nice(0)
+    assert {p.name: int(p.read_text()) for p in seen.iterdir()} == {"trig": here + 10, "shacl": here + 10}
