@@ -104,13 +104,27 @@ def _no_gc():
 
 
 def _write_nquads(quads: list[str], path: Path) -> str:
-    """Write the lines in batches (never the whole document as one string); return its sha256."""
+    """Write the lines in batches (never the whole document as one string); return its sha256.
+
+    A thread hashes and writes each batch while the next is joined: both release the GIL.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     digest = hashlib.sha256()
-    with open(path, "wb") as out:
+
+    def hash_and_write(data: bytes) -> None:
+        digest.update(data)
+        out.write(data)
+
+    with open(path, "wb") as out, ThreadPoolExecutor(max_workers=1) as writer:
+        written = None
         for start in range(0, len(quads), 100_000):
             data = ("\n".join(quads[start : start + 100_000]) + "\n").encode("utf-8")
-            digest.update(data)
-            out.write(data)
+            if written is not None:
+                written.result()  # one batch in flight: order kept, memory bounded
+            written = writer.submit(hash_and_write, data)
+        if written is not None:
+            written.result()
     return digest.hexdigest()
 
 
@@ -507,8 +521,9 @@ def _prepare(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) -> dic
     """The Python half of a build: load and validate, make the quads, write N-Quads and the manifest.
 
     Runs in a child process (see :class:`_Child`), so that all the memory it takes is handed
-    back before the store's loader takes its own. Writes ``kg.nq``, the manifest document and
-    the cache entries to stage into tmp; returns what the parent needs.
+    back before the store's loader takes its own; fact files are read there by two processes
+    when there are many (see :func:`kg.cache.load_cached`). Writes ``kg.nq``, the manifest
+    document and the cache entries to stage into tmp; returns what the parent needs.
     """
     # the child makes millions of objects that live until it exits: no collection is worth it
     with _no_gc():
@@ -546,10 +561,11 @@ def _prepare_steps(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) 
     """The steps of :func:`_prepare`."""
     timer = _Timer(progress)
     cache = Cache(build_dir)
-    cached = timer.stage("load and validate annotations", load_cached, seeds, build_dir)
+    staged = Cache(tmp)  # the fact files' entries are written here as they are made
+    cached = timer.stage("load and validate annotations", load_cached, seeds, build_dir, None, True, staged)
     if cached.problems:
         raise SeedError(cached.problems)
-    timer.stage("write the cache", _stage_cache, cached, cache, Cache(tmp))
+    timer.stage("write the cache", _stage_cache, cached, cache, staged)
     local = _validate_neighbourhood(cached, cache, timer, cached.entries)
     # each file's lines become the dataset's quads: keep one copy of them, not two
     dataset = timer.stage("generate RDF", assemble, cached, cached.entries, None, True)

@@ -1,0 +1,113 @@
+"""A build from scratch reads its fact files in two processes (kg.cache._read_afresh): the same
+entries, problems and outputs as one process, and a failure on either side is reported."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+import kg.cache
+from kg.cache import Cache, load_cached
+from kg.pipeline import build
+
+
+@pytest.fixture()
+def forks(monkeypatch) -> list[int]:
+    """Reading in two processes from the first file on; the pids forked here are recorded."""
+    monkeypatch.setattr(kg.cache, "PARALLEL_FROM", 1)
+    pids: list[int] = []
+    fork = os.fork
+
+    def recording_fork() -> int:
+        pid = fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recording_fork)
+    return pids
+
+
+def serial(monkeypatch) -> None:
+    monkeypatch.setattr(kg.cache, "PARALLEL_FROM", 10**9)
+
+
+def read(seeds: Path, tmp_path: Path, name: str):
+    stage = Cache(tmp_path / name)
+    return load_cached(seeds, tmp_path / f"{name}-build", stage=stage), stage
+
+
+def test_two_processes_make_the_entries_and_cache_of_one(seeds_copy, tmp_path, monkeypatch, forks):
+    two, two_stage = read(seeds_copy, tmp_path, "two")
+    assert len(forks) == 1, "the fact files were not shared with a worker"
+    serial(monkeypatch)
+    one, one_stage = read(seeds_copy, tmp_path, "one")
+    assert len(forks) == 1
+    assert len(two.entries) == 5
+    assert two.entries == one.entries
+    assert two.changed == one.changed
+    assert two.problems == one.problems == []
+    for folder in ("data", "meta"):
+        written = {p.name: pickle.loads(p.read_bytes()) for p in (two_stage.root / folder).iterdir()}
+        expected = {p.name: pickle.loads(p.read_bytes()) for p in (one_stage.root / folder).iterdir()}
+        assert len(written) == 5
+        assert written == expected
+    assert not [p for p in two_stage.root.rglob("*") if ".tmp-" in p.name]
+
+
+def test_a_bad_file_read_by_the_worker_is_reported_as_by_one_process(
+    seeds_copy, tmp_path, monkeypatch, forks
+):
+    # the worker takes every other file from the first: this one is the worker's
+    path = sorted((seeds_copy / "facts").glob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    rate: 245\n", "    rate: lots\n", 1), encoding="utf-8")
+    two, _ = read(seeds_copy, tmp_path, "two")
+    assert forks
+    serial(monkeypatch)
+    one, _ = read(seeds_copy, tmp_path, "one")
+    assert two.problems == one.problems
+    (problem,) = [p for p in two.problems if "lots" in p.message]
+    assert problem.path.endswith(path.name) and problem.line > 0
+
+
+@pytest.mark.parametrize("side", ["worker", "parent"])
+def test_a_failure_on_either_side_ends_both(seeds_copy, tmp_path, monkeypatch, forks, side):
+    files = sorted((seeds_copy / "facts").glob("*.yaml"))
+    failing = files[0 if side == "worker" else 1].name
+    make = kg.cache._file_entry
+
+    def broken(path, *args):
+        if path.name == failing:
+            raise ValueError(f"cannot read {path.name}")
+        return make(path, *args)
+
+    monkeypatch.setattr(kg.cache, "_file_entry", broken)
+    with pytest.raises((RuntimeError, ValueError)) as raised:
+        read(seeds_copy, tmp_path, "two")
+    assert f"cannot read {failing}" in str(raised.value)
+    if side == "worker":
+        assert "the worker reading fact files failed" in str(raised.value)
+    (pid,) = forks
+    with pytest.raises(ChildProcessError):  # the worker has ended and been waited for
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_build_read_in_two_processes_writes_the_outputs_of_one(seeds_copy, tmp_path, monkeypatch):
+    monkeypatch.setattr(kg.cache, "PARALLEL_FROM", 1)
+    build(seeds_copy, tmp_path / "two")
+    serial(monkeypatch)
+    build(seeds_copy, tmp_path / "one")
+    for name in ("kg.nq", "kg.trig", "manifest.json"):
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+    cached = {}
+    for side in ("two", "one"):
+        root = tmp_path / side / "cache"
+        cached[side] = {
+            str(p.relative_to(root)): pickle.loads(p.read_bytes()) for p in root.rglob("*.pickle")
+        }
+    assert cached["two"] == cached["one"]
+    assert len(cached["one"]) >= 10
