@@ -1,12 +1,14 @@
 """The claims report: corroboration by independent origins, and contradictions between facts.
 
 Both come from named queries (ontology/queries/cq-corroboration.rq and cq-contradictions.rq), so
-the report and a user's own SPARQL always agree.
+the report and a user's own SPARQL always agree; the quotes behind each contested value come from
+claims-evidence.rq, run for the contested (subject, property) pairs only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from kg.query import QueryResult, execute, named_queries, shorten
 
@@ -46,8 +48,9 @@ class Contradiction:
     values: list[ContestedValue]
 
 
-def _run(store, name: str) -> QueryResult:
-    return execute(store, named_queries()[name].read_text(encoding="utf-8"))
+def _run(store, name: str, values: str = "") -> QueryResult:
+    """Run a named query; values, a trailing VALUES clause, keeps only the rows it binds."""
+    return execute(store, named_queries()[name].read_text(encoding="utf-8") + values)
 
 
 def corroboration(store, min_articles: int = 1) -> list[Claim]:
@@ -80,22 +83,27 @@ def corroboration(store, min_articles: int = 1) -> list[Claim]:
 
 
 def contradictions(store) -> list[Contradiction]:
-    """Subjects given different values of a functional property, each value with its evidence."""
+    """Subjects given different values of a functional property, each value with its evidence.
+
+    cq-contradictions finds the contested (subject, property) pairs; claims-evidence, restricted
+    to those pairs by a trailing VALUES clause, gives every fact behind each of their values.
+    """
+    contested = {
+        (r["subject"]["value"], r["property"]["value"]) for r in _run(store, "cq-contradictions").rows
+    }
+    if not contested:
+        return []
+    pairs = " ".join(f"(<{subject}> <{prop}>)" for subject, prop in sorted(contested))
+    rows = _run(store, "claims-evidence", f"\nVALUES (?subject ?property) {{ {pairs} }}\n").values(short=True)
+    rows.sort(key=itemgetter("subject", "property", "value", "article", "fact", "quote", "modality"))
     grouped: dict[tuple[str, str], dict[str, ContestedValue]] = {}
-    for row in _run(store, "cq-contradictions").rows:
-        key = (shorten(row["subject"]), shorten(row["property"]))
-        value = shorten(row["value"])
-        entry = grouped.setdefault(key, {}).setdefault(value, ContestedValue(value))
-        kind = row.get("rateKind", {}).get("value")
-        if kind and kind not in entry.rate_kinds:
-            entry.rate_kinds.append(kind)
-        item = {
-            "article": row["article"]["value"],
-            "quote": row["quote"]["value"],
-            "modality": row["modality"]["value"],
-            "fact": shorten(row["fact"]),
-        }
-        if item not in entry.evidence:
+    for row in rows:
+        values = grouped.setdefault((row["subject"], row["property"]), {})
+        entry = values.setdefault(row["value"], ContestedValue(row["value"]))
+        if row["rateKind"] and row["rateKind"] not in entry.rate_kinds:
+            entry.rate_kinds.append(row["rateKind"])
+        item = {k: row[k] for k in ("article", "quote", "modality", "fact")}
+        if item not in entry.evidence[-1:]:  # a fact giving two rate kinds is two rows, side by side
             entry.evidence.append(item)
     return [
         Contradiction(subject, prop, [values[v] for v in sorted(values)])

@@ -173,15 +173,93 @@ def test_corroboration_counts_independent_origins(store):
 
 def test_contradictions_name_the_us_tariff_on_china(store):
     result = rows(store, "cq-contradictions")
-    contested = {(key(r["subject"]), r["value"]) for r in result}
-    assert contested == {("us-tariffs-on-china", "145"), ("us-tariffs-on-china", "245")}
-    by_value = {}
+    contested = [(key(r["subject"]), r["property"].split("#")[-1], r["value"]) for r in result]
+    assert contested == [("us-tariffs-on-china", "rate", "145"), ("us-tariffs-on-china", "rate", "245")]
+    by_value = {r["value"]: r for r in result}
+    assert set(by_value["245"]["sources"].split()) == {"000_47059b8c57473c03", "002_412b91df41f90cca"}
+    assert set(by_value["145"]["sources"].split()) == {"002_412b91df41f90cca", "003_6d42f7f9f635dfa1"}
+    assert (by_value["245"]["rateKinds"], by_value["145"]["rateKinds"]) == ("maximum", "baseline")
     for r in result:
-        by_value.setdefault(r["value"], set()).add(r["article"])
-    assert by_value["245"] == {"000_47059b8c57473c03", "002_412b91df41f90cca"}
-    assert by_value["145"] == {"002_412b91df41f90cca", "003_6d42f7f9f635dfa1"}
+        assert (int(r["facts"]), int(r["articles"]), r["modalities"]) == (2, 2, "asserted")
+    assert by_value["245"]["exampleQuote"] == "Beijing faces tariffs of up to 245% on exports to the US"
+    assert by_value["145"]["exampleQuote"] == "imports from China are subject to a staggering 145% tariff"
     # negative: the 24% tariff on Japan is corroborated, not contested
-    assert "us-reciprocal-tariff-on-japan" not in {s for s, _ in contested}
+    assert "us-reciprocal-tariff-on-japan" not in {s for s, _, _ in contested}
+
+
+def test_claims_evidence_gives_each_fact_of_a_single_valued_property(store):
+    rates = {
+        (key(r["subject"]), r["value"], r["rateKind"], r["article"])
+        for r in rows(store, "claims-evidence")
+        if r["property"].endswith("#rate")
+    }
+    assert {r for r in rates if r[0] == "us-tariffs-on-china"} == {
+        ("us-tariffs-on-china", "245", "maximum", "000_47059b8c57473c03"),
+        ("us-tariffs-on-china", "245", "maximum", "002_412b91df41f90cca"),
+        ("us-tariffs-on-china", "145", "baseline", "002_412b91df41f90cca"),
+        ("us-tariffs-on-china", "145", "baseline", "003_6d42f7f9f635dfa1"),
+    }
+    # listed though not contested; its facts give no rate kind, so none (not every label in the graph)
+    assert {r[1:] for r in rates if r[0] == "us-reciprocal-tariff-on-japan"} == {
+        ("24", None, article)
+        for article in (
+            "000_47059b8c57473c03",
+            "001_c06ecbde632990cb",
+            "002_412b91df41f90cca",
+            "003_6d42f7f9f635dfa1",
+        )
+    }
+
+
+def test_rate_kinds_of_contested_values_come_from_the_facts_that_give_one(built):
+    """A fact without a rate kind has none (not every label in the graph), and does not blank
+    the rate kinds of the facts beside it."""
+    import pyoxigraph as ox
+
+    from kg.claims import contradictions
+
+    quads = (built / "kg.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+    p60d = [q.replace('"P90D"', '"P60D"') for q in quads if "a002-tariff-pause" in q]
+    planted = [
+        q.replace("a002-tariff-pause", fact) for fact in ("planted-pause", "planted-pause-2") for q in p60d
+    ]
+    # China's 125%: a000 gives it as a maximum, a002 with no rate kind; a copy of a002 gives 84%
+    planted += [
+        q.replace("a002-china", "planted-china").replace('"125"', '"84"')
+        for q in quads
+        if "a002-china-counter" in q
+    ]
+    store = ox.Store()
+    store.load("".join(quads + planted), format=ox.RdfFormat.N_QUADS)
+    contested = {}
+    for r in rows(store, "cq-contradictions"):
+        contested.setdefault(key(r["subject"]), []).append(
+            (r["value"], r["rateKinds"] or None, r["facts"], r["articles"])
+        )
+    assert contested["us-reciprocal-tariff-pause"] == [("P60D", None, "2", "1"), ("P90D", None, "4", "4")]
+    assert contested["china-tariffs-on-us-goods"] == [("84", None, "1", "1"), ("125", "maximum", "2", "2")]
+    evidence = {
+        (key(r["subject"]), r["value"], r["rateKind"])
+        for r in rows(store, "claims-evidence")
+        if r["property"].endswith(("#rate", "#duration"))
+    }
+    assert ("us-reciprocal-tariff-pause", "P60D", None) in evidence
+    assert {e for e in evidence if e[0] == "china-tariffs-on-us-goods"} == {
+        ("china-tariffs-on-us-goods", "84", None),
+        ("china-tariffs-on-us-goods", "125", None),
+        ("china-tariffs-on-us-goods", "125", "maximum"),
+    }
+    report = {c.subject: c for c in contradictions(store)}
+    assert [
+        (v.value, v.rate_kinds, len(v.evidence)) for v in report["id:us-reciprocal-tariff-pause"].values
+    ] == [
+        ("P60D", [], 2),
+        ("P90D", [], 4),
+    ]
+    assert [(v.value, v.rate_kinds) for v in report["id:china-tariffs-on-us-goods"].values] == [
+        ("125", ["maximum"]),
+        ("84", []),
+    ]
 
 
 def test_event_dates_resolved_from_relative_dates(store):
