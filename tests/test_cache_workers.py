@@ -61,7 +61,7 @@ def test_two_processes_make_the_entries_and_cache_of_one(seeds_copy, tmp_path, m
 def test_a_bad_file_read_by_the_worker_is_reported_as_by_one_process(
     seeds_copy, tmp_path, monkeypatch, forks
 ):
-    # the worker takes every other file from the first: this one is the worker's
+    # the worker takes the odd-numbered files of every nine, from the first: this one is its
     path = sorted((seeds_copy / "facts").glob("*.yaml"))[0]
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("    rate: 245\n", "    rate: lots\n", 1), encoding="utf-8")
