@@ -277,7 +277,8 @@ def load_cached(
 
     Returns:
         The CachedCorpus, with ``problems`` holding every problem :func:`load_corpus` would raise.
-        Nothing is written but to stage: what was read afresh is in ``pending``, for :func:`persist`.
+        Nothing is written but to stage: what else was read afresh (all of it, without a stage)
+        is in ``pending``, for :func:`persist`.
 
     Raises:
         SeedError: when the seeds folder is missing or the registry cannot be read.
@@ -386,14 +387,20 @@ def _read_afresh(unread: list[tuple[int, Path, str]], context: tuple, stage: Cac
     # worker's entries back, which costs about a fifth of making them
     theirs = [job for i, job in enumerate(unread) if i % 9 % 2 == 0]
     receive, send = os.pipe()
+    parent = os.getpid()
+    # an interrupt between the fork and the worker's try would run this process's handlers in it
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     pid = os.fork()
     if pid == 0:  # the worker: ends here, leaving every cleanup to the parent
         status = 1
         try:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             os.close(receive)
             status, message = 0, b""
             try:
                 for job in theirs:
+                    if os.getppid() != parent:  # the parent was killed: its build is gone
+                        raise SystemExit("the build that started this worker has ended")
                     make(job)
             except BaseException:
                 import traceback
@@ -403,15 +410,17 @@ def _read_afresh(unread: list[tuple[int, Path, str]], context: tuple, stage: Cac
                 out.write(message)
         finally:
             os._exit(status)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     os.close(send)
-    finished = False
+    reaped = False
     try:
         mine = {job[0]: make(job) for i, job in enumerate(unread) if i % 9 % 2 == 1}
         with os.fdopen(receive, "rb") as report:
             receive = None
             message = report.read().decode("utf-8", "replace")
-        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-        finished = True
+        _, raw = os.waitpid(pid, 0)
+        reaped = True
+        status = os.waitstatus_to_exitcode(raw)
         if status != 0:
             raise RuntimeError(f"the worker reading fact files failed (exit code {status}):\n{message}")
         made = []
@@ -426,9 +435,12 @@ def _read_afresh(unread: list[tuple[int, Path, str]], context: tuple, stage: Cac
     finally:
         if receive is not None:
             os.close(receive)
-        if not finished:  # this process failed or was interrupted: end the worker too
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+        if not reaped:  # this process failed or was interrupted: end the worker too
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
 
 
 def entry_name(path: str, key: str) -> str:

@@ -82,20 +82,28 @@ def corroboration(store, min_articles: int = 1) -> list[Claim]:
     return claims
 
 
+_EVIDENCE_ORDER = itemgetter("subject", "property", "value", "article", "fact", "quote", "modality")
+
+
 def contradictions(store) -> list[Contradiction]:
     """Subjects given different values of a functional property, each value with its evidence.
 
     cq-contradictions finds the contested (subject, property) pairs; claims-evidence, restricted
     to those pairs by a trailing VALUES clause, gives every fact behind each of their values.
     """
+    import pyoxigraph as ox
+
     contested = {
-        (r["subject"]["value"], r["property"]["value"]) for r in _run(store, "cq-contradictions").rows
+        (r["subject"]["value"], r["property"]["value"])
+        for r in _run(store, "cq-contradictions").rows
+        if r["subject"]["type"] == "uri"  # facts are about named things; a blank node has no name here
     }
     if not contested:
         return []
-    pairs = " ".join(f"(<{subject}> <{prop}>)" for subject, prop in sorted(contested))
+    # NamedNode refuses anything that is not an IRI: the text below stays one VALUES clause
+    pairs = " ".join(f"({ox.NamedNode(s)} {ox.NamedNode(p)})" for s, p in sorted(contested))
     rows = _run(store, "claims-evidence", f"\nVALUES (?subject ?property) {{ {pairs} }}\n").values(short=True)
-    rows.sort(key=itemgetter("subject", "property", "value", "article", "fact", "quote", "modality"))
+    rows.sort(key=lambda r: (*_EVIDENCE_ORDER(r), r["rateKind"] or ""))
     grouped: dict[tuple[str, str], dict[str, ContestedValue]] = {}
     for row in rows:
         values = grouped.setdefault((row["subject"], row["property"]), {})

@@ -562,7 +562,7 @@ def _prepare_steps(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) 
     timer = _Timer(progress)
     cache = Cache(build_dir)
     staged = Cache(tmp)  # the fact files' entries are written here as they are made
-    cached = timer.stage("load and validate annotations", load_cached, seeds, build_dir, None, True, staged)
+    cached = timer.stage("load and validate annotations", load_cached, seeds, build_dir, stage=staged)
     if cached.problems:
         raise SeedError(cached.problems)
     timer.stage("write the cache", _stage_cache, cached, cache, staged)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
+from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 import rdflib
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -177,3 +180,21 @@ def test_any_valid_record_round_trips_through_rdf(corpus, claims):
     for prop, value in claims:
         if prop == "rate":
             assert Decimal(value.value) <= 1000
+
+
+def test_nquads_are_written_in_batches_with_their_digest(tmp_path):
+    from kg.pipeline import _write_nquads
+
+    lines = [f'<https://example.org/s{i}> <https://example.org/p> "é {i}" .' for i in range(250_003)]
+    path = tmp_path / "kg.nq"
+    digest = _write_nquads(lines, path)  # three batches, hashed and written by a thread
+    expected = ("\n".join(lines) + "\n").encode("utf-8")
+    assert path.read_bytes() == expected
+    assert digest == hashlib.sha256(expected).hexdigest()
+
+
+def test_a_failed_nquads_write_is_raised_not_lost():
+    from kg.pipeline import _write_nquads
+
+    with pytest.raises(OSError):
+        _write_nquads(["<https://example.org/s> <https://example.org/p> <https://example.org/o> ."], Path("/dev/full"))

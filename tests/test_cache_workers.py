@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,10 @@ from kg.pipeline import build
 
 @pytest.fixture()
 def forks(monkeypatch) -> list[int]:
-    """Reading in two processes from the first file on; the pids forked here are recorded."""
+    """Reading in two processes from the first file on (as on two cores, whatever this machine
+    has); the pids forked here are recorded."""
     monkeypatch.setattr(kg.cache, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
     pids: list[int] = []
     fork = os.fork
 
@@ -40,9 +43,25 @@ def read(seeds: Path, tmp_path: Path, name: str):
     return load_cached(seeds, tmp_path / f"{name}-build", stage=stage), stage
 
 
+def made_here(monkeypatch) -> list[str]:
+    """The names of the fact files whose entries this process makes from now on."""
+    names: list[str] = []
+    make = kg.cache._file_entry
+
+    def recording(path, *args):
+        names.append(path.name)
+        return make(path, *args)
+
+    monkeypatch.setattr(kg.cache, "_file_entry", recording)
+    return names
+
+
 def test_two_processes_make_the_entries_and_cache_of_one(seeds_copy, tmp_path, monkeypatch, forks):
+    here = made_here(monkeypatch)
     two, two_stage = read(seeds_copy, tmp_path, "two")
     assert len(forks) == 1, "the fact files were not shared with a worker"
+    files = sorted(p.name for p in (seeds_copy / "facts").glob("*.yaml"))
+    assert here == [files[1], files[3]], "this process makes the even-numbered files, the worker the rest"
     serial(monkeypatch)
     one, one_stage = read(seeds_copy, tmp_path, "one")
     assert len(forks) == 1
@@ -86,19 +105,45 @@ def test_a_failure_on_either_side_ends_both(seeds_copy, tmp_path, monkeypatch, f
         return make(path, *args)
 
     monkeypatch.setattr(kg.cache, "_file_entry", broken)
-    with pytest.raises((RuntimeError, ValueError)) as raised:
+    # the parent's own error as it is; the worker's with its traceback
+    with pytest.raises(RuntimeError if side == "worker" else ValueError) as raised:
         read(seeds_copy, tmp_path, "two")
     assert f"cannot read {failing}" in str(raised.value)
     if side == "worker":
-        assert "the worker reading fact files failed" in str(raised.value)
+        assert "the worker reading fact files failed (exit code 1)" in str(raised.value)
     (pid,) = forks
     with pytest.raises(ChildProcessError):  # the worker has ended and been waited for
         os.waitpid(pid, os.WNOHANG)
 
 
+def test_a_worker_killed_by_a_signal_is_reported(seeds_copy, tmp_path, monkeypatch, forks):
+    files = sorted((seeds_copy / "facts").glob("*.yaml"))
+    make = kg.cache._file_entry
+
+    def killed(path, *args):
+        if path.name == files[2].name:  # the worker's second file
+            os.kill(os.getpid(), signal.SIGKILL)
+        return make(path, *args)
+
+    monkeypatch.setattr(kg.cache, "_file_entry", killed)
+    with pytest.raises(RuntimeError, match=r"the worker reading fact files failed \(exit code -9\)"):
+        read(seeds_copy, tmp_path, "two")
+
+
 def test_a_build_read_in_two_processes_writes_the_outputs_of_one(seeds_copy, tmp_path, monkeypatch):
     monkeypatch.setattr(kg.cache, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
+    makers = tmp_path / "makers"
+    make = kg.cache._file_entry
+
+    def recording(path, *args):  # the build runs in children: each appends its pid to a file
+        with open(makers, "a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+        return make(path, *args)
+
+    monkeypatch.setattr(kg.cache, "_file_entry", recording)
     build(seeds_copy, tmp_path / "two")
+    assert len(set(makers.read_text().split())) == 2, "the build's fact files were not read by two processes"
     serial(monkeypatch)
     build(seeds_copy, tmp_path / "one")
     for name in ("kg.nq", "kg.trig", "manifest.json"):
