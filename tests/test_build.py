@@ -197,4 +197,6 @@ def test_a_failed_nquads_write_is_raised_not_lost():
     from kg.pipeline import _write_nquads
 
     with pytest.raises(OSError):
-        _write_nquads(["<https://example.org/s> <https://example.org/p> <https://example.org/o> ."], Path("/dev/full"))
+        _write_nquads(
+            ["<https://example.org/s> <https://example.org/p> <https://example.org/o> ."], Path("/dev/full")
+        )
