@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import snapshot
 
-from kg.errors import KgError
+from kg.errors import KgError, ValidationFailed
 from kg.pipeline import build, check
 
 FACTS = "000_47059b8c57473c03.yaml"
@@ -215,24 +215,49 @@ def test_cache_keeps_only_the_entries_of_the_last_build(baseline):
     assert len(list((out / "cache" / "meta").iterdir())) == files
 
 
-def test_a_build_runs_trig_and_shacl_niced_beside_the_store(seeds_copy, tmp_path, monkeypatch):
-    """The store's loader is on the critical path: the two side processes yield the CPU to it."""
+def record_side_jobs(monkeypatch, seen: Path) -> None:
+    """Each run of the TriG or SHACL job leaves a line in seen: its name, niceness and pid."""
     import os
 
     import kg.pipeline as pipeline
 
-    seen = tmp_path / "niceness"
-    seen.mkdir()
-
     def recording(name, job):
         def run(*args):
-            (seen / name).write_text(str(os.nice(0)), encoding="utf-8")
+            with open(seen, "a", encoding="utf-8") as out:
+                out.write(f"{name} {os.nice(0)} {os.getpid()}\n")
             return job(*args)
 
         return run
 
     monkeypatch.setattr(pipeline, "_trig_job", recording("trig", pipeline._trig_job))
     monkeypatch.setattr(pipeline, "_shacl_job", recording("shacl", pipeline._shacl_job))
+
+
+def test_a_build_runs_shacl_then_trig_niced_beside_the_store(seeds_copy, tmp_path, monkeypatch):
+    """The store's loader is on the critical path: one side process, SHACL then TriG, yields the
+    CPU to it."""
+    import os
+
+    seen = tmp_path / "side-jobs"
+    record_side_jobs(monkeypatch, seen)
     build(seeds_copy, tmp_path / "build")
-    here = os.nice(0)
-    assert {p.name: int(p.read_text()) for p in seen.iterdir()} == {"trig": here + 10, "shacl": here + 10}
+    runs = [line.split() for line in seen.read_text().splitlines()]
+    assert [name for name, _, _ in runs] == ["shacl", "trig"]
+    assert {int(nice) for _, nice, _ in runs} == {os.nice(0) + 10}
+    (pid,) = {pid for _, _, pid in runs}
+    assert int(pid) != os.getpid()
+
+
+def test_a_shacl_failure_writes_no_trig(seeds_copy, tmp_path, monkeypatch):
+    seen = tmp_path / "side-jobs"
+    record_side_jobs(monkeypatch, seen)
+    path = seeds_copy / "facts" / FACTS
+    body = path.read_text(encoding="utf-8").rstrip("\n") + "\n"
+    path.write_text(
+        body + "  - id: t-shacl\n    quote: his Japanese counterpart Shigeru Ishiba\n"
+        "    subject: prime-minister-of-japan\n    heldBy: japan\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed, match="a post is held by a person"):
+        build(seeds_copy, tmp_path / "build")
+    assert [line.split()[0] for line in seen.read_text().splitlines()] == ["shacl"]
