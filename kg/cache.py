@@ -325,7 +325,7 @@ def load_cached(
 
     metas = cache.read("state", "metas")  # every file's metadata in one read
     metas = metas if isinstance(metas, dict) else {}
-    unread: list[tuple[int, Path, str]] = []  # (position, path, key) of the files to read afresh
+    unread: list[tuple[int, Path, str, str]] = []  # (position, path, shown, key): to read afresh
     for path in paths.fact_files():
         shown = display_path(path)
         key = digest(registry_key, shown, _bytes(path))
@@ -341,10 +341,10 @@ def load_cached(
         elif fresh:
             entry = meta
         if entry is None:
-            unread.append((len(entries), path, key))
+            unread.append((len(entries), path, shown, key))
         entries.append(entry)
     made = _read_afresh(unread, (sources, entities, vocab, sources_key), stage)
-    for (position, _, _), entry in zip(unread, made, strict=True):
+    for (position, *_), entry in zip(unread, made, strict=True):
         entries[position] = entry
         if stage is None:
             pending.append(("data", entry_name(entry.path, entry.key), entry))
@@ -360,8 +360,10 @@ PARALLEL_FROM = 64
 """Read this many fresh fact files or more in two processes (when fork and two cores exist)."""
 
 
-def _read_afresh(unread: list[tuple[int, Path, str]], context: tuple, stage: Cache | None) -> list[FileEntry]:
-    """The entries of the unread files (position, path, key), in their order.
+def _read_afresh(
+    unread: list[tuple[int, Path, str, str]], context: tuple, stage: Cache | None
+) -> list[FileEntry]:
+    """The entries of the unread files (position, path, shown path, key), in their order.
 
     With a stage, each entry is written there as soon as it is made. When there are many files
     (a build from scratch), a forked worker makes five in nine while this process makes the
@@ -372,12 +374,12 @@ def _read_afresh(unread: list[tuple[int, Path, str]], context: tuple, stage: Cac
     sources, entities, vocab, sources_key = context
     normalised: dict[str, NormalisedText] = {}
 
-    def make(job: tuple[int, Path, str]) -> FileEntry:
-        _, path, key = job
+    def make(job: tuple[int, Path, str, str]) -> FileEntry:
+        _, path, shown, key = job
         entry = _file_entry(path, key, sources, entities, vocab, normalised, sources_key)
         if stage is not None:
-            stage.write("data", entry_name(entry.path, key), entry)
-            stage.write("meta", entry_name(entry.path, key), _meta(entry))
+            stage.write("data", entry_name(shown, key), entry)
+            stage.write("meta", entry_name(shown, key), _meta(entry))
         return entry
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -385,7 +387,9 @@ def _read_afresh(unread: list[tuple[int, Path, str]], context: tuple, stage: Cac
         return [make(job) for job in unread]
     # the worker takes five files in nine (the 1st, 3rd, ... 9th): this process also reads the
     # worker's entries back, which costs about a fifth of making them
-    theirs = [job for i, job in enumerate(unread) if i % 9 % 2 == 0]
+    theirs, mine = [], []
+    for i, job in enumerate(unread):
+        (theirs if i % 9 % 2 == 0 else mine).append(job)
     receive, send = os.pipe()
     parent = os.getpid()
     # an interrupt between the fork and the worker's try would run this process's handlers in it
@@ -414,7 +418,7 @@ def _read_afresh(unread: list[tuple[int, Path, str]], context: tuple, stage: Cac
     os.close(send)
     reaped = False
     try:
-        mine = {job[0]: make(job) for i, job in enumerate(unread) if i % 9 % 2 == 1}
+        made_here = {job[0]: make(job) for job in mine}
         with os.fdopen(receive, "rb") as report:
             receive = None
             message = report.read().decode("utf-8", "replace")
@@ -424,12 +428,12 @@ def _read_afresh(unread: list[tuple[int, Path, str]], context: tuple, stage: Cac
         if status != 0:
             raise RuntimeError(f"the worker reading fact files failed (exit code {status}):\n{message}")
         made = []
-        for job in unread:
-            entry = mine.get(job[0])
+        for position, _, shown, key in unread:
+            entry = made_here.get(position)
             if entry is None:
-                entry = stage.read("data", entry_name(display_path(job[1]), job[2]))
+                entry = stage.read("data", entry_name(shown, key))
                 if not isinstance(entry, FileEntry):
-                    raise RuntimeError(f"the worker reading fact files left no entry for {job[1]}")
+                    raise RuntimeError(f"the worker reading fact files left no entry for {shown}")
             made.append(entry)
         return made
     finally:

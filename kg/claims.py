@@ -8,7 +8,6 @@ claims-evidence.rq, run for the contested (subject, property) pairs only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 from kg.query import QueryResult, execute, named_queries, shorten
 
@@ -82,9 +81,6 @@ def corroboration(store, min_articles: int = 1) -> list[Claim]:
     return claims
 
 
-_EVIDENCE_ORDER = itemgetter("subject", "property", "value", "article", "fact", "quote", "modality")
-
-
 def contradictions(store) -> list[Contradiction]:
     """Subjects given different values of a functional property, each value with its evidence.
 
@@ -103,7 +99,8 @@ def contradictions(store) -> list[Contradiction]:
     # NamedNode refuses anything that is not an IRI: the text below stays one VALUES clause
     pairs = " ".join(f"({ox.NamedNode(s)} {ox.NamedNode(p)})" for s, p in sorted(contested))
     rows = _run(store, "claims-evidence", f"\nVALUES (?subject ?property) {{ {pairs} }}\n").values(short=True)
-    rows.sort(key=lambda r: (*_EVIDENCE_ORDER(r), r["rateKind"] or ""))
+    order = ("subject", "property", "value", "article", "fact", "quote", "modality", "rateKind")
+    rows.sort(key=lambda r: tuple(r[k] or "" for k in order))
     grouped: dict[tuple[str, str], dict[str, ContestedValue]] = {}
     for row in rows:
         values = grouped.setdefault((row["subject"], row["property"]), {})

@@ -261,3 +261,13 @@ def test_a_shacl_failure_writes_no_trig(seeds_copy, tmp_path, monkeypatch):
     with pytest.raises(ValidationFailed, match="a post is held by a person"):
         build(seeds_copy, tmp_path / "build")
     assert [line.split()[0] for line in seen.read_text().splitlines()] == ["shacl"]
+
+
+def test_a_failed_incremental_build_runs_no_side_jobs(baseline, tmp_path, monkeypatch):
+    seeds, out = baseline
+    seen = tmp_path / "side-jobs"
+    record_side_jobs(monkeypatch, seen)
+    edit(seeds, *MUTATIONS["rate out of range"][:2])
+    with pytest.raises(ValidationFailed, match="a rate is a number of per cent between 0 and 1000"):
+        build(seeds, out)
+    assert not seen.exists(), "the neighbourhood failed: neither SHACL nor TriG had to run"
