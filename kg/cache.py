@@ -20,6 +20,7 @@ import os
 import pickle
 import signal
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,59 @@ _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _PROVENANCE_END = "<https://w3id.org/trade-dispute/graph/provenance> ."
 _ID_START = "<https://w3id.org/trade-dispute/id/"
 _FACT_START = "<https://w3id.org/trade-dispute/fact/"
+
+
+RACY_NS = 2_000_000_000
+"""A file changed this close to (or after) the moment its hash was recorded is hashed again."""
+_SIGNATURE = 1
+"""Bump when the layout of a file signature changes."""
+
+
+class FileHashes:
+    """The sha256 of seed files, reused while a file's metadata says it has not changed.
+
+    Reading every seed file to hash it is most of an incremental check when the files are not
+    in the page cache (10,000 files: seconds on a slow disk). Like git's index, a build records
+    each file's size, modification and change times, inode and device with its hash; a later load
+    trusts the recorded hash while all of them match, and reads the file otherwise. The change
+    time cannot be set back by tools that restore modification times. A file changed within
+    :data:`RACY_NS` of the moment the record was taken could change again within the same
+    timestamp tick without its metadata showing it, so such a file is read and hashed again.
+    Keys stay content hashes: this only saves reading files whose hash is already known.
+    """
+
+    def __init__(self, recorded=None):
+        self.taken_ns = time.time_ns()  # before any file is looked at
+        ok = isinstance(recorded, dict) and recorded.get("format") == _SIGNATURE
+        self._old: dict[str, tuple] = recorded["files"] if ok else {}
+        self._trusted_before = (recorded["taken_ns"] - RACY_NS) if ok else 0
+        self.files: dict[str, tuple] = {}  # path -> (signature, sha256) seen this time
+        self.read = 0  # files read and hashed this time
+
+    def sha256(self, path: Path) -> str:
+        """The hex sha256 of the file's bytes (of no bytes when it cannot be read)."""
+        name = os.path.abspath(path)
+        try:
+            st = os.stat(name)
+        except OSError:
+            return hashlib.sha256(b"").hexdigest()
+        signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+        old = self._old.get(name)
+        if (
+            old is not None
+            and old[0] == signature
+            and max(st.st_mtime_ns, st.st_ctime_ns) < self._trusted_before
+        ):
+            sha = old[1]
+        else:
+            sha = hashlib.sha256(_bytes(Path(name))).hexdigest()
+            self.read += 1
+        self.files[name] = (signature, sha)
+        return sha
+
+    def record(self) -> dict:
+        """What the next load starts from (stored by a successful build)."""
+        return {"format": _SIGNATURE, "taken_ns": self.taken_ns, "files": self.files}
 
 
 def digest(*parts: bytes | str) -> str:
@@ -131,6 +185,7 @@ class CachedCorpus:
     entries: list[FileEntry]
     problems: list[Problem]
     version: str  # code, rules, registry and sources together: what the baseline must match
+    hashes: FileHashes = field(default_factory=FileHashes)  # of the seed files, for the next load
     changed: list[FileEntry] = field(default_factory=list)  # entries made (not read) this time
     pending: list[tuple[str, str, object]] = field(default_factory=list)  # (kind, name, value) to store
 
@@ -291,8 +346,9 @@ def load_cached(
     code = code_version()
     ontology_bytes = Path(ontology).read_bytes() if ontology else (ONTOLOGY_DIR / "tdo.ttl").read_bytes()
     registry_files = paths.registry_files()
+    hashes = FileHashes(cache.read("state", "hashes"))
     registry_key = digest(
-        code, ontology_bytes, *(p for f in registry_files for p in (display_path(f), _bytes(f)))
+        code, ontology_bytes, *(p for f in registry_files for p in (display_path(f), hashes.sha256(f)))
     )
     pending: list[tuple[str, str, object]] = []
     registry = cache.read("registry", registry_key)
@@ -305,8 +361,8 @@ def load_cached(
         raise SeedError(problems)  # as load_corpus: every key would look unknown
     articles = sorted(paths.articles.glob("*.txt"), key=lambda p: p.name)
     sources_key = digest(
-        registry_key, display_path(paths.sources), _bytes(paths.sources),
-        *(p for a in articles for p in (a.name, hashlib.sha256(a.read_bytes()).hexdigest())),
+        registry_key, display_path(paths.sources), hashes.sha256(paths.sources),
+        *(p for a in articles for p in (a.name, hashes.sha256(a))),
     )  # fmt: skip
     loaded = cache.read("sources", sources_key)
     if loaded is None:
@@ -328,7 +384,7 @@ def load_cached(
     unread: list[tuple[int, Path, str, str]] = []  # (position, path, shown, key): to read afresh
     for path in paths.fact_files():
         shown = display_path(path)
-        key = digest(registry_key, shown, _bytes(path))
+        key = digest(registry_key, shown, hashes.sha256(path))
         meta = metas.get(shown)
         if not (isinstance(meta, FileEntry) and meta.key == key):
             meta = cache.read("meta", entry_name(shown, key))
@@ -353,7 +409,7 @@ def load_cached(
     problems += [p for e in entries for p in e.problems]
     problems += check_duplicate_ids([_IdOnly(*f) for e in entries for f in e.fact_ids])
     version = digest(code, rules_version(Path(ontology) if ontology else None), registry_key, sources_key)
-    return CachedCorpus(paths.root, sources, entities, entries, problems, version, changed, pending)
+    return CachedCorpus(paths.root, sources, entities, entries, problems, version, hashes, changed, pending)
 
 
 PARALLEL_FROM = 64

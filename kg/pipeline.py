@@ -554,6 +554,7 @@ def _stage_cache(cached, cache: Cache, staged: Cache) -> None:
     persist(cached, staged)
     staged.write("state", "metas", all_metadata(cached))
     staged.write("state", "baseline", make_baseline(cached))
+    staged.write("state", "hashes", cached.hashes.record())
     cached.pending = []
 
 

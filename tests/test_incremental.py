@@ -271,3 +271,102 @@ def test_a_failed_incremental_build_runs_no_side_jobs(baseline, tmp_path, monkey
     with pytest.raises(ValidationFailed, match="a rate is a number of per cent between 0 and 1000"):
         build(seeds, out)
     assert not seen.exists(), "the neighbourhood failed: neither SHACL nor TriG had to run"
+
+
+# --- file hashes: seed files whose metadata is unchanged are not read again (kg.cache.FileHashes)
+
+
+def seed_files(seeds: Path) -> list[Path]:
+    return [p for p in seeds.rglob("*") if p.is_file() and p.suffix in (".yaml", ".txt")]
+
+
+def test_a_check_after_a_build_reads_only_the_changed_file(baseline, monkeypatch):
+    import kg.cache
+
+    seeds, out = baseline
+    monkeypatch.setattr(kg.cache, "RACY_NS", 0)  # the copy was made just now; see the racy tests
+    build(seeds, out)  # records the hashes with the window closed
+    assert kg.cache.load_cached(seeds, out, data=False).hashes.read == 0
+    edit(seeds, "    sender: li-qiang\n", "    sender: li-qianx\n")  # same size
+    loaded = kg.cache.load_cached(seeds, out, data=False)
+    assert loaded.hashes.read == 1
+    assert any("unknown entity key 'li-qianx'" in p.message for p in loaded.problems)
+
+
+def test_a_change_that_keeps_size_and_modification_time_is_seen(baseline, monkeypatch):
+    import os
+
+    import kg.cache
+
+    seeds, out = baseline
+    monkeypatch.setattr(kg.cache, "RACY_NS", 0)
+    build(seeds, out)
+    path = seeds / "facts" / FACTS
+    before = path.stat()
+    edit(seeds, "    sender: li-qiang\n", "    sender: li-qianx\n")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `cp -p` or `touch -r` would
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert "unknown entity key 'li-qianx'" in outcome(check, seeds, build_dir=out)
+
+
+def record_for(path: Path, taken_ns: int, sha: str) -> dict:
+    import os
+
+    st = path.stat()
+    signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+    return {"format": 1, "taken_ns": taken_ns, "files": {os.path.abspath(path): (signature, sha)}}
+
+
+def test_a_recorded_hash_is_trusted_only_outside_the_racy_window(tmp_path):
+    from kg.cache import RACY_NS, FileHashes
+
+    path = tmp_path / "f.yaml"
+    path.write_text("facts: []\n", encoding="utf-8")
+    true = hashlib.sha256(path.read_bytes()).hexdigest()
+    changed = max(path.stat().st_mtime_ns, path.stat().st_ctime_ns)
+    # a recorded hash is trusted without reading the file: a wrong one shows that it was
+    settled = FileHashes(record_for(path, changed + RACY_NS + 1, "0" * 64))
+    assert (settled.sha256(path), settled.read) == ("0" * 64, 0)
+    # recorded too soon after the file changed: it may have changed again in the same tick
+    racy = FileHashes(record_for(path, changed + RACY_NS, "0" * 64))
+    assert (racy.sha256(path), racy.read) == (true, 1)
+    # any part of the signature differing means reading the file
+    other = record_for(path, changed + RACY_NS + 1, "0" * 64)
+    name, (signature, sha) = next(iter(other["files"].items()))
+    other["files"][name] = ((signature[0] + 1, *signature[1:]), sha)
+    assert FileHashes(other).sha256(path) == true
+    # an unknown format, nothing recorded, a missing file
+    assert FileHashes({"format": 99, "taken_ns": 0, "files": {}}).sha256(path) == true
+    assert FileHashes(None).sha256(path) == true
+    assert FileHashes(None).sha256(tmp_path / "gone.yaml") == hashlib.sha256(b"").hexdigest()
+
+
+def test_a_replaced_file_is_read_again(tmp_path):
+    import os
+
+    from kg.cache import RACY_NS, FileHashes
+
+    path = tmp_path / "f.yaml"
+    path.write_text("facts: []\n", encoding="utf-8")
+    st = path.stat()
+    record = record_for(path, max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS + 1, "0" * 64)
+    twin = tmp_path / "g.yaml"
+    twin.write_text("facts: {}\n", encoding="utf-8")  # same size, another inode
+    os.utime(twin, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(twin, path)
+    hashes = FileHashes(record)
+    assert hashes.sha256(path) == hashlib.sha256(b"facts: {}\n").hexdigest()
+    assert hashes.read == 1
+
+
+def test_a_build_records_the_hashes_of_every_seed_file(baseline):
+    import os
+
+    from kg.cache import Cache
+
+    seeds, out = baseline
+    recorded = Cache(out).read("state", "hashes")
+    files = {os.path.abspath(p) for p in seed_files(seeds)}
+    assert files <= set(recorded["files"])
+    for name in files:
+        assert recorded["files"][name][1] == hashlib.sha256(Path(name).read_bytes()).hexdigest()
