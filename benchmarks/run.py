@@ -400,6 +400,7 @@ def bench_size(
         "budget": baseline_budget,
         "queries_cut_off": asked["cut_off"],
         "queries": {x["query"]: x["seconds"] for x in asked["lines"] if "query" in x and "seconds" in x},
+        "rows": {x["query"]: x["rows"] for x in asked["lines"] if "query" in x and "rows" in x},
         "timeouts": {x["query"]: x["timeout"] for x in asked["lines"] if "timeout" in x},
         "errors": {x["query"]: x["error"] for x in asked["lines"] if "error" in x},
     }
@@ -555,6 +556,9 @@ def markdown(results: list[dict], command: str) -> str:
             errors, timeouts = r["baseline"].get("errors", {}), r["baseline"].get("timeouts", {})
             if b is not None:
                 rd = f"{b * 1000:.0f}"
+                theirs = r["baseline"].get("rows", {}).get(q)
+                if theirs is not None and v["rows"] is not None and theirs != v["rows"]:
+                    rd += f" ({theirs} rows: not the same answer)"
             elif q in errors:
                 rd = "error"
             elif q in timeouts:

@@ -54,6 +54,9 @@ def test_quick_benchmark_run(tmp_path):
     asked = len(base["queries"]) + len(base["timeouts"]) + len(base["errors"])
     assert asked == len(list((ROOT / "ontology" / "queries").glob("cq-*.rq"))), "rdflib was asked every CQ"
     assert base["quads"] == size["quads"], "the baseline holds the same quads as kg build"
+    assert base["rows"].keys() == base["queries"].keys()
+    for query, rows in base["rows"].items():
+        assert rows == size["queries"][query]["rows"], f"rdflib and Oxigraph differ on {query}"
     table = (out / "results.md").read_text(encoding="utf-8")
     assert "| 150 |" in table and "Oxigraph median (ms)" in table
 
