@@ -20,9 +20,9 @@ import os
 import pickle
 import signal
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from time import time_ns
 
 from kg.anchor import NormalisedText
 from kg.build import Location, fact_quads, fact_record, sorted_unique
@@ -63,44 +63,63 @@ class FileHashes:
     in the page cache (10,000 files: seconds on a slow disk). Like git's index, a build records
     each file's size, modification and change times, inode and device with its hash; a later load
     trusts the recorded hash while all of them match, and reads the file otherwise. The change
-    time cannot be set back by tools that restore modification times. A file changed within
-    :data:`RACY_NS` of the moment the record was taken could change again within the same
-    timestamp tick without its metadata showing it, so such a file is read and hashed again.
-    Keys stay content hashes: this only saves reading files whose hash is already known.
+    time cannot be set back by tools that restore modification times (on POSIX filesystems; where
+    it is a creation time, as on Windows, an edit that keeps the size and restores the
+    modification time goes unseen until the next build from scratch). A file changed less than
+    :data:`RACY_NS` before the record was taken, or after, is read again: it could have changed
+    twice within one timestamp tick. Keys stay content hashes: this only saves reading files
+    whose hash is already known. Only a successful build records; ``kg check`` only reads.
     """
 
     def __init__(self, recorded=None):
-        self.taken_ns = time.time_ns()  # before any file is looked at
-        ok = isinstance(recorded, dict) and recorded.get("format") == _SIGNATURE
-        self._old: dict[str, tuple] = recorded["files"] if ok else {}
-        self._trusted_before = (recorded["taken_ns"] - RACY_NS) if ok else 0
+        self.taken_ns = time_ns()  # before any file is looked at: see sha256
+        self._old: dict[str, tuple] = {}
+        self._trusted_before = 0
+        try:
+            if recorded["format"] == _SIGNATURE:
+                self._old = dict(recorded["files"])
+                self._trusted_before = int(recorded["taken_ns"]) - RACY_NS
+        except (KeyError, TypeError, ValueError):
+            pass  # no record, or one this code cannot read: every file is read
         self.files: dict[str, tuple] = {}  # path -> (signature, sha256) seen this time
         self.read = 0  # files read and hashed this time
 
+    @staticmethod
+    def _signature(st: os.stat_result) -> tuple[int, int, int, int, int]:
+        return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
     def sha256(self, path: Path) -> str:
         """The hex sha256 of the file's bytes (of no bytes when it cannot be read)."""
-        name = os.path.abspath(path)
+        name = os.path.abspath(path)  # the record's key; the file is opened as given
         try:
-            st = os.stat(name)
+            st = os.stat(path)
         except OSError:
-            return hashlib.sha256(b"").hexdigest()
-        signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+            return _NO_BYTES
         old = self._old.get(name)
         if (
-            old is not None
-            and old[0] == signature
+            isinstance(old, tuple)
+            and len(old) == 2
+            and old[0] == self._signature(st)
             and max(st.st_mtime_ns, st.st_ctime_ns) < self._trusted_before
         ):
-            sha = old[1]
-        else:
-            sha = hashlib.sha256(_bytes(Path(name))).hexdigest()
-            self.read += 1
+            self.files[name] = old
+            return old[1]
+        self.read += 1
+        try:  # the signature recorded is that of the file read, whatever happens to the path
+            with open(path, "rb") as f:
+                signature = self._signature(os.fstat(f.fileno()))
+                sha = hashlib.sha256(f.read()).hexdigest()
+        except OSError:
+            return _NO_BYTES  # not recorded: the next load tries again
         self.files[name] = (signature, sha)
         return sha
 
     def record(self) -> dict:
         """What the next load starts from (stored by a successful build)."""
         return {"format": _SIGNATURE, "taken_ns": self.taken_ns, "files": self.files}
+
+
+_NO_BYTES = hashlib.sha256(b"").hexdigest()
 
 
 def digest(*parts: bytes | str) -> str:
@@ -506,13 +525,6 @@ def _read_afresh(
 def entry_name(path: str, key: str) -> str:
     """Entries are stored by path and content key, so the baseline's stay readable after a change."""
     return f"{path}\0{key}"
-
-
-def _bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
 
 
 def _meta(entry: FileEntry) -> FileEntry:

@@ -4,7 +4,9 @@ check from scratch, and byte for byte the same outputs as a build from scratch."
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -339,6 +341,47 @@ def test_a_recorded_hash_is_trusted_only_outside_the_racy_window(tmp_path):
     assert FileHashes({"format": 99, "taken_ns": 0, "files": {}}).sha256(path) == true
     assert FileHashes(None).sha256(path) == true
     assert FileHashes(None).sha256(tmp_path / "gone.yaml") == hashlib.sha256(b"").hexdigest()
+
+
+def test_the_record_is_dated_before_any_file_is_looked_at(tmp_path, monkeypatch):
+    import kg.cache
+    from kg.cache import FileHashes
+
+    monkeypatch.setattr(kg.cache, "RACY_NS", 0)
+    # a long build: it starts a second before the file changes and records 100 s later
+    now = time.time_ns()
+    clock = iter([now - 10**9, now + 100 * 10**9, now + 200 * 10**9])
+    monkeypatch.setattr(kg.cache, "time_ns", lambda: next(clock))
+    hashes = FileHashes(None)
+    path = tmp_path / "f.yaml"
+    path.write_text("facts: []\n", encoding="utf-8")
+    hashes.sha256(path)
+    again = FileHashes(hashes.record())
+    again.sha256(path)
+    assert again.read == 1, "the file changed after the build started: its hash is not trusted"
+
+
+def test_a_file_that_cannot_be_read_is_not_recorded(tmp_path):
+    from kg.cache import FileHashes
+
+    hashes = FileHashes(None)
+    folder = tmp_path / "d.yaml"
+    folder.mkdir()  # stat works, reading fails
+    assert hashes.sha256(folder) == hashlib.sha256(b"").hexdigest()
+    assert hashes.record()["files"] == {}
+
+
+@pytest.mark.parametrize("record", [None, {}, [], {"format": 1}, {"format": 1, "taken_ns": "x", "files": {}}, {"format": 1, "taken_ns": 0, "files": 3}, {"format": 1, "taken_ns": 0, "files": {"a": 1}}])  # fmt: skip
+def test_a_malformed_record_means_reading_every_file(tmp_path, record):
+    from kg.cache import FileHashes
+
+    path = tmp_path / "f.yaml"
+    path.write_text("facts: []\n", encoding="utf-8")
+    if isinstance(record, dict) and isinstance(record.get("files"), dict) and record["files"]:
+        record["files"] = {os.path.abspath(path): 1}
+    hashes = FileHashes(record)
+    assert hashes.sha256(path) == hashlib.sha256(b"facts: []\n").hexdigest()
+    assert hashes.read == 1
 
 
 def test_a_replaced_file_is_read_again(tmp_path):
