@@ -51,7 +51,7 @@ _FACT_START = "<https://w3id.org/trade-dispute/fact/"
 
 
 RACY_NS = 2_000_000_000
-"""A file changed this close to (or after) the moment its hash was recorded is hashed again."""
+"""A file changed less than this before the recording build started (or after) is read again."""
 _SIGNATURE = 1
 """Bump when the layout of a file signature changes."""
 

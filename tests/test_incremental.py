@@ -219,8 +219,6 @@ def test_cache_keeps_only_the_entries_of_the_last_build(baseline):
 
 def record_side_jobs(monkeypatch, seen: Path) -> None:
     """Each run of the TriG or SHACL job leaves a line in seen: its name, niceness and pid."""
-    import os
-
     import kg.pipeline as pipeline
 
     def recording(name, job):
@@ -238,7 +236,6 @@ def record_side_jobs(monkeypatch, seen: Path) -> None:
 def test_a_build_runs_shacl_then_trig_niced_beside_the_store(seeds_copy, tmp_path, monkeypatch):
     """The store's loader is on the critical path: one side process, SHACL then TriG, yields the
     CPU to it."""
-    import os
 
     seen = tmp_path / "side-jobs"
     record_side_jobs(monkeypatch, seen)
@@ -296,8 +293,6 @@ def test_a_check_after_a_build_reads_only_the_changed_file(baseline, monkeypatch
 
 
 def test_a_change_that_keeps_size_and_modification_time_is_seen(baseline, monkeypatch):
-    import os
-
     import kg.cache
 
     seeds, out = baseline
@@ -312,7 +307,6 @@ def test_a_change_that_keeps_size_and_modification_time_is_seen(baseline, monkey
 
 
 def record_for(path: Path, taken_ns: int, sha: str) -> dict:
-    import os
 
     st = path.stat()
     signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
@@ -385,8 +379,6 @@ def test_a_malformed_record_means_reading_every_file(tmp_path, record):
 
 
 def test_a_replaced_file_is_read_again(tmp_path):
-    import os
-
     from kg.cache import RACY_NS, FileHashes
 
     path = tmp_path / "f.yaml"
@@ -403,8 +395,6 @@ def test_a_replaced_file_is_read_again(tmp_path):
 
 
 def test_a_build_records_the_hashes_of_every_seed_file(baseline):
-    import os
-
     from kg.cache import Cache
 
     seeds, out = baseline
