@@ -22,7 +22,7 @@ import pickle
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +44,7 @@ from kg.cache import (
     shared_part,
 )
 from kg.errors import KgError, SeedError, ValidationFailed
-from kg.namespaces import PREFIXES
+from kg.namespaces import PREFIXES, PROVENANCE_GRAPH
 from kg.seeds import Corpus, load_corpus
 from kg.store import STORE_LINK, bulk_load, memory_store, patch_store, swap_store
 from kg.validate import (
@@ -234,117 +234,31 @@ def _check_cached(seeds: Path, build_dir: Path, progress: Progress) -> Report:
 _CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
 """Characters the serializer escapes where the build's N-Quads keep them raw: ordering by the
 N-Quads text and by the serializer's terms could then differ, so such data takes the slow path."""
+_CONTROL_BYTES = bytes(range(0x20)).replace(b"\n", b"").replace(b"\r", b"") + b"\x7f"
 
 
-class _NotPlain(Exception):
-    """A term the direct TriG writer does not handle: the serializer must write the file."""
+def _graph_of(line: bytes) -> bytes:
+    return line[line.rindex(b" <") + 1 : -2]
 
 
-_PLX = set("~!$&'()*+,;=/?#@%")
-_PN_PLAIN = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:")
-_INLINE = {
-    "http://www.w3.org/2001/XMLSchema#boolean": re.compile(r"^(true|false)$"),
-    "http://www.w3.org/2001/XMLSchema#integer": re.compile(r"^[+-]?[0-9]+$"),
-    "http://www.w3.org/2001/XMLSchema#decimal": re.compile(r"^[+-]?[0-9]*\.[0-9]+$"),
-    "http://www.w3.org/2001/XMLSchema#double": re.compile(
-        r"^[+-]?([0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+)$"
-    ),
-}
-"""Datatypes whose literals the serializer writes bare when their text is a Turtle number or boolean."""
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+def _blocks(nquads: Path, size: int = 32 << 20):
+    """The file's text in blocks of whole lines of about ``size`` bytes."""
+    with open(nquads, "rb") as f:
+        while data := f.read(size):
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:  # a line longer than size
+                data += f.readline()
+            elif cut < len(data):
+                f.seek(cut - len(data), os.SEEK_CUR)  # the cut line starts the next block
+                data = data[:cut]
+            yield data if data.endswith(b"\n") else data + b"\n"
 
 
-def _local_name(local: str) -> str:
-    """A local name as the serializer escapes it (ASCII only: anything else is _NotPlain)."""
-    out = []
-    last = len(local) - 1
-    for i, ch in enumerate(local):
-        if ch in _PN_PLAIN:
-            out.append(ch)
-        elif ch == "-":
-            out.append("\\-" if i == 0 else "-")
-        elif ch == ".":
-            out.append("\\." if i == 0 or i == last else ".")
-        elif ch in _PLX:
-            out.append("\\" + ch)
-        else:
-            raise _NotPlain(local)
-    return "".join(out)
-
-
-class _TrigTerms:
-    """N-Quads terms written as the TriG serializer writes them with the project's prefixes."""
-
-    def __init__(self):
-        # longest namespace first, as the serializer tries them
-        self.prefixes = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
-        self.iris: dict[str, str] = {}
-
-    def iri(self, term: str) -> str:
-        hit = self.iris.get(term)
-        if hit is None:
-            value = term[1:-1]
-            hit = term
-            for prefix, ns in self.prefixes:
-                if value.startswith(ns):
-                    hit = f"{prefix}:{_local_name(value[len(ns) :])}"
-                    break
-            if len(self.iris) < 200_000:  # the names that recur; one-off names are not kept
-                self.iris[term] = hit
-        return hit
-
-    def object(self, term: str) -> str:
-        first = term[0]
-        if first == "<":
-            return self.iri(term)
-        if first != '"':
-            raise _NotPlain(term)  # a blank node
-        end = term.rindex('"')
-        if end == len(term) - 1 or term[end + 1] == "@":
-            return term
-        datatype = term[end + 4 : -1]
-        lexical = term[1:end]
-        pattern = _INLINE.get(datatype)
-        if pattern is not None and pattern.match(lexical):
-            return lexical
-        if datatype == _XSD_STRING:
-            return term[: end + 1]
-        return f"{term[: end + 1]}^^{self.iri(term[end + 3 :])}"
-
-
-def _trig_direct(graphs: dict[str, list[str]], trig: Path) -> None:
-    """Write the TriG text directly from the N-Quads lines, as the serializer would write it."""
-    terms = _TrigTerms()
-    iri, obj = terms.iri, terms.object
-    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
-    chunks: list[str] = [header]
-    with open(trig, "wb") as out:
-        for g in sorted(graphs):
-            current_s = current_p = None
-            for q in graphs[g]:
-                s, p, rest = q.split(" ", 2)
-                if s.startswith("_:"):
-                    raise _NotPlain(s)
-                o = obj(rest[: rest.rindex(" <")])
-                if s == current_s:
-                    if p == current_p:
-                        chunks.append(f" , {o}")
-                    else:
-                        chunks.append(f" ;\n\t\t{'a' if p == rdf_type else iri(p)} {o}")
-                        current_p = p
-                    continue
-                if current_s is None:
-                    chunks.append(f"{iri(g)} {{\n\t")
-                else:
-                    chunks.append(" .\n\t")
-                chunks.append(f"{iri(s)} {'a' if p == rdf_type else iri(p)} {o}")
-                current_s, current_p = s, p
-            chunks.append(" .\n}\n")
-            if len(chunks) > 50_000:
-                out.write("".join(chunks).encode("utf-8"))
-                chunks.clear()
-        out.write("".join(chunks).encode("utf-8"))
+def _lines_of_graph(nquads: Path, graph: bytes):
+    """The lines of one graph, read again from the file in file order: a list per block."""
+    suffix = b" " + graph + b" ."
+    for data in _blocks(nquads):
+        yield [line for line in data.split(b"\n") if line.endswith(suffix)]
 
 
 def _trig_from_sorted(quads: list[str], trig: Path) -> None:
@@ -353,96 +267,94 @@ def _trig_from_sorted(quads: list[str], trig: Path) -> None:
     Sorted N-Quads lines are in (subject, predicate, object) order within each graph, because no
     IRI term is a prefix of another and a term is always followed by a space; so splitting the
     lines by graph, keeping their order, and taking the graphs in order gives the order of
-    :func:`write_trig` without parsing or sorting millions of terms. The text is then written
-    directly, as pyoxigraph's serializer writes it (tests compare the two byte for byte); data
-    with terms outside what that covers (blank nodes, non-ASCII names) goes to the serializer.
+    :func:`write_trig` without parsing or sorting millions of terms in Python. pyoxigraph's
+    serializer then writes them (tests compare the bytes with :func:`write_trig`'s).
     """
-    graphs: dict[str, list[str]] = {}
+    graphs: dict[bytes, list[list[bytes]]] = {}
     for q in quads:
-        g = _graph_of(q)
+        line = q.encode("utf-8")
+        g = _graph_of(line)
         bucket = graphs.get(g)
         if bucket is None:
-            graphs[g] = [q]
+            graphs[g] = [[line]]
         else:
-            bucket.append(q)
-    try:
-        _trig_direct(graphs, trig)
-    except _NotPlain:
-        _trig_by_serializer(graphs, trig)
-
-
-def _graph_of(line: str) -> str:
-    return line[line.rindex(" <") + 1 : -2]
-
-
-def _lines_of_graph(nquads: Path, graph: str):
-    """The lines of one graph, read again from the file, in file order."""
-    with open(nquads, encoding="utf-8", newline="\n") as f:
-        for line in f:
-            line = line[:-1]
-            if _graph_of(line) == graph:
-                yield line
+            bucket[0].append(line)
+    _trig_by_serializer(graphs, trig)
 
 
 def write_trig_sorted(nquads: Path, trig: Path, most_lines: int = 250_000) -> None:
     """:func:`write_trig` for the build's own sorted, canonical N-Quads file, in bounded memory.
 
-    The lines are split by graph as in :func:`write_trig` with ``quads``, but a graph with more
-    than ``most_lines`` lines is not kept: its lines are read again from the file when its turn
-    comes (at 100,000 facts the provenance graph holds 2.5 of the 3 million lines). So the build
-    can write TriG in a process of its own, next to the store's loader, without holding the
-    dataset twice.
+    The lines are split by graph as in :func:`write_trig` with ``quads``, as bytes, but the
+    provenance graph (at 100,000 facts 2.5 of the 3 million lines) and any graph with more than
+    ``most_lines`` lines are not kept: their lines are read again from the file when their turn
+    comes, picked out of each block by their ending. So the build can write TriG in a process of
+    its own, next to the store's loader, without holding the dataset twice, and the provenance
+    lines never go through a Python loop of their own.
     """
-    graphs: dict[str, list[str]] = {}
-    streamed: set[str] = set()
-    with open(nquads, encoding="utf-8", newline="\n") as f:
-        for line in f:
-            line = line[:-1]
-            if not line.isprintable() and _CONTROL.search(line):
-                write_trig(nquads, trig)  # the serializer's order may differ: let it write
-                return
+    provenance = f"<{PROVENANCE_GRAPH}>".encode()
+    provenance_end = b" " + provenance + b" ."
+    graphs: dict[bytes, list[list[bytes]]] = {}
+    streamed: set[bytes] = set()
+    for data in _blocks(nquads):
+        if len(data.translate(None, _CONTROL_BYTES)) < len(data):
+            write_trig(nquads, trig)  # the serializer's order may differ: let it write
+            return
+        lines = data.split(b"\n")
+        lines.pop()  # after the last newline
+        rest = [line for line in lines if not line.endswith(provenance_end)]
+        if len(rest) < len(lines):
+            streamed.add(provenance)
+        for line in rest:
             g = _graph_of(line)
             if g in streamed:
                 continue
             bucket = graphs.get(g)
             if bucket is None:
-                graphs[g] = [line]
-            elif len(bucket) < most_lines:
-                bucket.append(line)
+                graphs[g] = [[line]]
+            elif len(bucket[0]) < most_lines:
+                bucket[0].append(line)
             else:
                 streamed.add(g)
-                graphs[g] = []
     for g in streamed:
         graphs[g] = _lines_of_graph(nquads, g)  # type: ignore[assignment]
-    try:
-        _trig_direct(graphs, trig)
-    except _NotPlain:
-        for g in streamed:
-            graphs[g] = list(_lines_of_graph(nquads, g))
-        _trig_by_serializer(graphs, trig)
+    _trig_by_serializer(graphs, trig)
 
 
-def _trig_by_serializer(graphs: dict[str, list[str]], trig: Path, batch_size: int = 100_000) -> None:
-    """:func:`write_trig` by pyoxigraph's serializer, for lines in the order of the file.
+def _subject_run(batch: list[bytes], start: int) -> int:
+    """Where the run of lines with the last line's subject starts in batch, at ``start`` or after
+    (the lines before ``start`` are in other graphs)."""
+    last = batch[-1]
+    subject = last[: last.index(b" ") + 1]
+    at = len(batch) - 1
+    while at > start and batch[at - 1].startswith(subject):
+        at -= 1
+    return at
 
-    The serializer writes every byte, a batch at a time; a graph cut between batches is cut
-    between two subjects,
-    where the serializer writes `` .\\n`` and a tab either way, so only the closing ``}`` of the
-    first part and the opening line of the second are dropped.
+
+def _trig_by_serializer(
+    graphs: dict[bytes, Iterable[list[bytes]]], trig: Path, batch_size: int = 100_000
+) -> None:
+    """Write N-Quads lines as TriG with pyoxigraph's serializer, a batch of lines at a time.
+
+    ``graphs`` maps each graph's N-Quads term to its lines (bytes, in order) given as a list per
+    block; the graphs are written in sorted order. A batch of at least ``batch_size`` lines is cut
+    inside a graph only between two subjects, where the serializer writes `` .\\n`` and a tab
+    either way, so only the closing ``}`` of the first part and the opening line of the second
+    are dropped.
     """
     import pyoxigraph as ox
 
     header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
     with open(trig, "wb") as out:
         out.write(header.encode("utf-8"))
-        batch: list[str] = []
+        batch: list[bytes] = []
         resumed = False  # the batch starts inside a graph opened by the previous batch
 
-        def flush(continues: bool) -> None:
+        def flush(lines: list[bytes], continues: bool) -> None:
             nonlocal resumed
-            data = ("\n".join(batch) + "\n").encode("utf-8")
             body = ox.serialize(
-                ox.parse(input=data, format=ox.RdfFormat.N_QUADS),
+                ox.parse(input=b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_QUADS),
                 format=ox.RdfFormat.TRIG,
                 prefixes=PREFIXES,
             )
@@ -454,26 +366,21 @@ def _trig_by_serializer(graphs: dict[str, list[str]], trig: Path, batch_size: in
                 at = body.index(b"\n", at) + 1  # the graph's opening line, written before
             end = len(body) - 2 if continues else len(body)  # its closing "}\n", written later
             out.write(body[at:end])
-            batch.clear()
             resumed = continues
 
         for g in sorted(graphs):
-            lines = graphs[g]
-            start = 0
-            while start < len(lines):
-                end = min(len(lines), start + max(batch_size - len(batch), 1))
-                if end < len(lines):  # cut between subjects, never inside one
-                    subject = lines[end - 1][: lines[end - 1].index(" ") + 1]
-                    while end < len(lines) and lines[end].startswith(subject):
-                        end += 1
-                batch.extend(lines[start:end] if start or end < len(lines) else lines)
-                start = end
-                if end < len(lines):
-                    flush(continues=True)
-                elif len(batch) >= batch_size:
-                    flush(continues=False)
+            start = len(batch)  # where this graph's lines begin in the batch
+            for lines in graphs[g]:
+                batch.extend(lines)
+                if len(batch) >= batch_size and (cut := _subject_run(batch, start)) > start:
+                    flush(batch[:cut], continues=True)  # the last subject goes to the next batch
+                    del batch[:cut]
+                    start = 0
+            if len(batch) >= batch_size:
+                flush(batch, continues=False)
+                batch.clear()
         if batch:
-            flush(continues=False)
+            flush(batch, continues=False)
 
 
 def write_trig(nquads: Path, trig: Path, quads: list[str] | None = None) -> None:

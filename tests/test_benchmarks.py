@@ -127,13 +127,33 @@ def test_trig_from_the_sorted_file_in_bounded_memory_gives_the_same_bytes(built,
 def test_trig_batches_cut_inside_a_graph_give_the_same_bytes(built, tmp_path):
     from kg.pipeline import _trig_by_serializer
 
-    quads = (built / "kg.nq").read_text(encoding="utf-8").splitlines()
-    graphs: dict[str, list[str]] = {}
+    quads = (built / "kg.nq").read_bytes().splitlines()
+    graphs: dict[bytes, list[bytes]] = {}
     for q in quads:
-        graphs.setdefault(q[q.rindex(" <") + 1 : -2], []).append(q)
-    for size in (1, 7, 500):
-        _trig_by_serializer(graphs, tmp_path / f"b{size}.trig", batch_size=size)
-        assert (tmp_path / f"b{size}.trig").read_bytes() == (built / "kg.trig").read_bytes()
+        graphs.setdefault(q[q.rindex(b" <") + 1 : -2], []).append(q)
+    # a graph's lines come in blocks; batches are cut between subjects, across blocks, and never
+    # inside an earlier graph whose last subject is also the next graph's first
+    for block in (1, 3, 10_000):
+        blocks = {
+            g: [lines[i : i + block] for i in range(0, len(lines), block)] for g, lines in graphs.items()
+        }
+        for size in (1, 7, 500):
+            _trig_by_serializer(blocks, tmp_path / f"b{size}.trig", batch_size=size)
+            assert (tmp_path / f"b{size}.trig").read_bytes() == (built / "kg.trig").read_bytes(), (
+                block,
+                size,
+            )
+
+
+def test_blocks_hold_whole_lines(tmp_path):
+    from kg.pipeline import _blocks
+
+    text = b"short\n" + b"x" * 50 + b"\n" + b"a\nb\nc\n" + b"no newline at the end"
+    (tmp_path / "f.nq").write_bytes(text)
+    for size in (1, 4, 7, 64, 1 << 20):
+        blocks = list(_blocks(tmp_path / "f.nq", size=size))
+        assert b"".join(blocks) == text + b"\n"
+        assert all(b.endswith(b"\n") for b in blocks)
 
 
 def test_shacl_screen_gives_pyshacls_results_on_the_whole_graph(seeds_copy):
