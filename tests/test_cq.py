@@ -377,3 +377,33 @@ def test_every_competency_query_has_a_test(name):
 
     source = Path(__file__).read_text(encoding="utf-8")
     assert f'"{name}"' in source, f"{name} has no test in tests/test_cq.py"
+
+
+def test_sort_keys_keep_the_order_of_the_terms(store):
+    """A query that sorts by keys made from its terms (docs/performance.md, "Sort keys") gives
+    its rows in the order the terms themselves would: each key is CONCAT("+", STR(?term)), and
+    within a run of equal values of the sort variables before the first key, the rows come out
+    ordered by the terms' strings, unbound first, up to the next sort variable that is no key."""
+    import itertools
+    import re
+
+    checked = 0
+    for name, path in sorted(named_queries().items()):
+        text = path.read_text(encoding="utf-8")
+        keys = {k: v for v, k in re.findall(r'BIND\(CONCAT\("\+", STR\(\?(\w+)\)\) AS \?(\w+)\)', text)}
+        if not keys:
+            continue
+        order = re.findall(r"\?(\w+)", text[text.rindex("\nORDER BY") :])
+        first = next(i for i, v in enumerate(order) if v in keys)
+        leading, terms = order[:first], []
+        for v in order[first:]:
+            if v not in keys:
+                break
+            terms.append(keys[v])
+        assert terms, f"{name}: a sort key is made but not sorted by"
+        result = rows(store, name)
+        for _, run in itertools.groupby(result, key=lambda r: tuple(r[v] for v in leading)):
+            sequence = [tuple((r[t] is not None, r[t] or "") for t in terms) for r in run]
+            assert sequence == sorted(sequence), f"{name}: rows out of the order of {terms}"
+        checked += len(result) > 1
+    assert checked >= 8
