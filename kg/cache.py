@@ -491,15 +491,22 @@ def _read_afresh(
             os._exit(status)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     os.close(send)
-    reaped = False
+    reaped, status = False, 0
     try:
-        made_here = {job[0]: make(job) for job in mine}
+        made_here = {}
+        for job in mine:
+            done, raw = os.waitpid(pid, os.WNOHANG) if not reaped else (0, 0)
+            if done:  # the worker has ended: if it failed, this share is wasted work
+                reaped, status = True, os.waitstatus_to_exitcode(raw)
+                if status != 0:
+                    break
+            made_here[job[0]] = make(job)
         with os.fdopen(receive, "rb") as report:
             receive = None
             message = report.read().decode("utf-8", "replace")
-        _, raw = os.waitpid(pid, 0)
-        reaped = True
-        status = os.waitstatus_to_exitcode(raw)
+        if not reaped:
+            _, raw = os.waitpid(pid, 0)
+            reaped, status = True, os.waitstatus_to_exitcode(raw)
         if status != 0:
             raise RuntimeError(f"the worker reading fact files failed (exit code {status}):\n{message}")
         made = []

@@ -116,6 +116,27 @@ def test_a_failure_on_either_side_ends_both(seeds_copy, tmp_path, monkeypatch, f
         os.waitpid(pid, os.WNOHANG)
 
 
+def test_a_failed_worker_stops_this_process_before_its_next_file(seeds_copy, tmp_path, monkeypatch, forks):
+    files = sorted((seeds_copy / "facts").glob("*.yaml"))
+    here: list[str] = []
+    make = kg.cache._file_entry
+
+    def broken(path, *args):
+        if path.name == files[0].name:  # the worker's first file
+            raise ValueError(f"cannot read {path.name}")
+        if os.getpid() == parent:
+            here.append(path.name)
+            (pid,) = forks
+            os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # until the worker has ended (not reaped)
+        return make(path, *args)
+
+    parent = os.getpid()
+    monkeypatch.setattr(kg.cache, "_file_entry", broken)
+    with pytest.raises(RuntimeError, match=f"cannot read {files[0].name}"):
+        read(seeds_copy, tmp_path, "two")
+    assert here == [files[1].name], "this process went on with its share after the worker failed"
+
+
 def test_a_worker_killed_by_a_signal_is_reported(seeds_copy, tmp_path, monkeypatch, forks):
     files = sorted((seeds_copy / "facts").glob("*.yaml"))
     make = kg.cache._file_entry
