@@ -1,8 +1,9 @@
 """The claims report: corroboration by independent origins, and contradictions between facts.
 
-Both come from named queries (ontology/queries/cq-corroboration.rq and cq-contradictions.rq), so
-the report and a user's own SPARQL always agree; the quotes behind each contested value come from
-claims-evidence.rq, run for the contested (subject, property) pairs only.
+Both come from named queries (ontology/queries/cq-corroboration.rq, and claims-contested.rq, the
+first step of cq-contradictions on its own), so the report and a user's own SPARQL always agree;
+the quotes behind each contested value come from claims-evidence.rq, run for the contested
+(subject, property) pairs only.
 """
 
 from __future__ import annotations
@@ -84,14 +85,15 @@ def corroboration(store, min_articles: int = 1) -> list[Claim]:
 def contradictions(store) -> list[Contradiction]:
     """Subjects given different values of a functional property, each value with its evidence.
 
-    cq-contradictions finds the contested (subject, property) pairs; claims-evidence, restricted
-    to those pairs by a trailing VALUES clause, gives every fact behind each of their values.
+    claims-contested finds the contested (subject, property) pairs, as cq-contradictions does
+    before it counts and groups their values; claims-evidence, restricted to those pairs by a
+    trailing VALUES clause, gives every fact behind each of their values.
     """
     import pyoxigraph as ox
 
     contested = {
         (r["subject"]["value"], r["property"]["value"])
-        for r in _run(store, "cq-contradictions").rows
+        for r in _run(store, "claims-contested").rows
         if r["subject"]["type"] == "uri"  # facts are about named things; a blank node has no name here
     }
     if not contested:
