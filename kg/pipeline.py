@@ -316,6 +316,7 @@ def write_trig_sorted(nquads: Path, trig: Path, most_lines: int = 250_000) -> No
                 bucket[0].append(line)
             else:
                 streamed.add(g)
+                graphs[g] = []  # read again from the file: the lines held so far are let go
     for g in streamed:
         graphs[g] = _lines_of_graph(nquads, g)  # type: ignore[assignment]
     _trig_by_serializer(graphs, trig)
