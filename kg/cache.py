@@ -495,11 +495,12 @@ def _read_afresh(
     try:
         made_here = {}
         for job in mine:
-            done, raw = os.waitpid(pid, os.WNOHANG) if not reaped else (0, 0)
-            if done:  # the worker has ended: if it failed, this share is wasted work
-                reaped, status = True, os.waitstatus_to_exitcode(raw)
-                if status != 0:
-                    break
+            if not reaped:
+                done, raw = os.waitpid(pid, os.WNOHANG)
+                if done:  # the worker has ended: if it failed, this share is wasted work
+                    reaped, status = True, os.waitstatus_to_exitcode(raw)
+            if status != 0:
+                break
             made_here[job[0]] = make(job)
         with os.fdopen(receive, "rb") as report:
             receive = None

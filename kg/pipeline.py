@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import pickle
-import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -231,10 +230,9 @@ def _check_cached(seeds: Path, build_dir: Path, progress: Progress) -> Report:
     return _cached_report(cached, timer, quad_count(cached, cache))
 
 
-_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes(range(0x20)).replace(b"\n", b"").replace(b"\r", b"") + b"\x7f"
 """Characters the serializer escapes where the build's N-Quads keep them raw: ordering by the
 N-Quads text and by the serializer's terms could then differ, so such data takes the slow path."""
-_CONTROL_BYTES = bytes(range(0x20)).replace(b"\n", b"").replace(b"\r", b"") + b"\x7f"
 
 
 def _graph_of(line: bytes) -> bytes:
@@ -261,32 +259,16 @@ def _lines_of_graph(nquads: Path, graph: bytes):
         yield [line for line in data.split(b"\n") if line.endswith(suffix)]
 
 
-def _trig_from_sorted(quads: list[str], trig: Path) -> None:
-    """:func:`write_trig` for the build's own sorted, canonical N-Quads lines, in linear time.
+def write_trig_sorted(nquads: Path, trig: Path, most_lines: int = 250_000) -> None:
+    """:func:`write_trig` for the build's own sorted, canonical N-Quads file, in linear time and
+    bounded memory.
 
     Sorted N-Quads lines are in (subject, predicate, object) order within each graph, because no
     IRI term is a prefix of another and a term is always followed by a space; so splitting the
     lines by graph, keeping their order, and taking the graphs in order gives the order of
-    :func:`write_trig` without parsing or sorting millions of terms in Python. pyoxigraph's
-    serializer then writes them (tests compare the bytes with :func:`write_trig`'s).
-    """
-    graphs: dict[bytes, list[list[bytes]]] = {}
-    for q in quads:
-        line = q.encode("utf-8")
-        g = _graph_of(line)
-        bucket = graphs.get(g)
-        if bucket is None:
-            graphs[g] = [[line]]
-        else:
-            bucket[0].append(line)
-    _trig_by_serializer(graphs, trig)
-
-
-def write_trig_sorted(nquads: Path, trig: Path, most_lines: int = 250_000) -> None:
-    """:func:`write_trig` for the build's own sorted, canonical N-Quads file, in bounded memory.
-
-    The lines are split by graph as in :func:`write_trig` with ``quads``, as bytes, but the
-    provenance graph (at 100,000 facts 2.5 of the 3 million lines) and any graph with more than
+    :func:`write_trig` without parsing or sorting millions of terms in Python; pyoxigraph's
+    serializer then writes them (tests compare the bytes with :func:`write_trig`'s). The lines
+    are kept as bytes, but the provenance graph (at 100,000 facts 2.5 of the 3 million lines) and any graph with more than
     ``most_lines`` lines are not kept: their lines are read again from the file when their turn
     comes, picked out of each block by their ending. So the build can write TriG in a process of
     its own, next to the store's loader, without holding the dataset twice, and the provenance
@@ -384,18 +366,16 @@ def _trig_by_serializer(
             flush(batch, continues=False)
 
 
-def write_trig(nquads: Path, trig: Path, quads: list[str] | None = None) -> None:
+def write_trig(nquads: Path, trig: Path) -> None:
     """Write a TriG file with the project's prefixes, graphs and subjects in sorted order.
 
     Args:
         nquads: the N-Quads file.
         trig: the TriG file to write.
-        quads: the lines of nquads, when the build has them in memory: sorted, as the build
-            writes them. Then the file is written in linear time (same bytes).
+
+    This parses and sorts every quad; the build uses :func:`write_trig_sorted`, which gives the
+    same bytes for its own sorted file in linear time.
     """
-    if quads is not None and not any(_CONTROL.search(q) for q in quads if not q.isprintable()):
-        _trig_from_sorted(quads, trig)
-        return
     import pyoxigraph as ox
 
     quads = list(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS))

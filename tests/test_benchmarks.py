@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kg.namespaces import PREFIXES
-from kg.pipeline import write_trig
+from kg.pipeline import write_trig, write_trig_sorted
 from kg.rdfterms import literal
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,21 +101,18 @@ def test_direct_trig_writer_writes_the_serializers_bytes(tmp_path):
         quads = random_quads(rng, rng.randint(1, 60))
         nq.write_text("".join(q + "\n" for q in quads), encoding="utf-8")
         write_trig(nq, tmp_path / "slow.trig")
-        write_trig(nq, tmp_path / "fast.trig", quads=quads)
+        write_trig_sorted(nq, tmp_path / "fast.trig")
         assert (tmp_path / "fast.trig").read_bytes() == (tmp_path / "slow.trig").read_bytes()
 
 
 def test_trig_of_the_seeds_matches_the_serializer(built, tmp_path):
-    quads = (built / "kg.nq").read_text(encoding="utf-8").splitlines()
     write_trig(built / "kg.nq", tmp_path / "slow.trig")
     assert (built / "kg.trig").read_bytes() == (tmp_path / "slow.trig").read_bytes()
-    write_trig(built / "kg.nq", tmp_path / "fast.trig", quads=quads)
+    write_trig_sorted(built / "kg.nq", tmp_path / "fast.trig")
     assert (tmp_path / "fast.trig").read_bytes() == (tmp_path / "slow.trig").read_bytes()
 
 
 def test_trig_from_the_sorted_file_in_bounded_memory_gives_the_same_bytes(built, tmp_path):
-    from kg.pipeline import write_trig_sorted
-
     # every graph over 40 lines (the provenance graph, the registry, the ontology) is read again
     # from the file when its turn comes, instead of being held
     write_trig_sorted(built / "kg.nq", tmp_path / "bounded.trig", most_lines=40)

@@ -307,7 +307,6 @@ def test_a_change_that_keeps_size_and_modification_time_is_seen(baseline, monkey
 
 
 def record_for(path: Path, taken_ns: int, sha: str) -> dict:
-
     st = path.stat()
     signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
     return {"format": 1, "taken_ns": taken_ns, "files": {os.path.abspath(path): (signature, sha)}}
