@@ -168,7 +168,31 @@ def test_corroboration_counts_independent_origins(store):
     assert (int(sender["articles"]), int(sender["origins"])) == (3, 1)
     rate = result[("us-reciprocal-tariff-on-japan", "rate", "24")]
     assert (int(rate["articles"]), int(rate["origins"])) == (4, 4)
-    assert all(int(r["origins"]) <= int(r["articles"]) for r in result.values())
+    # one article (004) gives China's part in the joint response from Reuters and from Yuyuan
+    # Tantian, and asserts it itself: three origins, with 002's own
+    joint = result[("cjk-joint-response", "party", "china")]
+    assert (int(joint["articles"]), int(joint["origins"])) == (2, 4)
+
+
+def test_corroboration_counts_the_origins_kg_diff_counts(store, built):
+    """cq-corroboration's origins are kg.diff's, computed in Python from kg.nq, for every claim."""
+    from kg.diff import load_snapshot, origins
+
+    expected = {triple: len(found) for triple, found in origins(load_snapshot(built).quads).items()}
+    result = execute(store, named_queries()["cq-corroboration"].read_text(encoding="utf-8"))
+    counted = []
+    for row in result.rows:
+        triple = tuple(
+            f"<{row[v]['value']}>" if row[v]["type"] == "uri" else None
+            for v in ("subject", "property", "value")
+        )
+        counted.append((triple, int(row["origins"]["value"])))
+    # a literal value is written in its own way by each (datatypes, escapes): the claims with an
+    # IRI value are compared one by one, and the origin counts of all claims as a whole
+    by_iri = {t: n for t, n in counted if None not in t}
+    assert by_iri and by_iri == {t: n for t, n in expected.items() if t in by_iri}
+    assert len(by_iri) == sum(1 for t in expected if not t[2].startswith('"'))
+    assert sorted(n for _, n in counted) == sorted(expected.values())
 
 
 def test_contradictions_name_the_us_tariff_on_china(store):
