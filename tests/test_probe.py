@@ -1,0 +1,149 @@
+"""benchmarks/probe.py: the probe beside each competency query, on the seeds' build."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.probe import (
+    MAX_WIDTH,
+    computed_variables,
+    hash_probe,
+    measure_query,
+    rdflib_times,
+    star_probe,
+    stored_terms,
+    verdict,
+)
+from kg.query import execute, named_queries
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_computed_variables_are_those_bound_by_expressions():
+    text = named_queries()["cq-corroboration"].read_text(encoding="utf-8")
+    assert computed_variables(text) == {
+        "articles",
+        "origins",
+        "modality",
+        "sources",
+        "subjectKey",
+        "propertyKey",
+    }
+    # a comment naming "AS ?x" binds nothing
+    assert computed_variables("# (COUNT(*) AS ?n)\nSELECT ?a WHERE { ?a ?b ?c }") == set()
+
+
+def test_stored_terms_count_bound_values_of_plain_columns(store):
+    text = named_queries()["cq-corroboration"].read_text(encoding="utf-8")
+    result = execute(store, text)
+    assert result.rows
+    # subject, property and value are read from the store; the counts and lists are computed
+    assert stored_terms(result, computed_variables(text)) == 3 * len(result.rows)
+    text = named_queries()["cq-articles"].read_text(encoding="utf-8")
+    result = execute(store, text)
+    bound = sum(len(row) for row in result.rows)  # unbound OPTIONAL columns are absent
+    assert stored_terms(result, computed_variables(text)) == bound < len(result.variables) * len(result.rows)
+
+
+@pytest.mark.parametrize("width", [1, 2, 4, MAX_WIDTH])
+def test_both_probe_plans_give_the_same_answer_of_the_asked_shape(store, width):
+    star = execute(store, star_probe(50, width))
+    hashed = execute(store, hash_probe(50, width))
+    assert len(star.variables) == width and len(star.rows) == 50
+    assert all(len(row) == width for row in star.rows)  # every term bound: a fact has each property once
+    as_set = lambda r: {tuple(sorted((k, v["value"]) for k, v in row.items())) for row in r.rows}  # noqa: E731
+    assert as_set(star) == as_set(hashed)
+    with pytest.raises(ValueError):
+        star_probe(5, MAX_WIDTH + 1)
+
+
+def test_measure_query_reports_the_answer_and_its_probe(store):
+    text = named_queries()["cq-post-holders"].read_text(encoding="utf-8")
+    facts = len(execute(store, star_probe(10**6, 1)).rows)
+    row = measure_query(store, "cq-post-holders", text, facts, repeats=2, budget_ms=60_000)
+    expected = execute(store, text)
+    assert row["rows"] == len(expected.rows) > 0
+    assert row["runs"] == 2 and row["median_ms"] > 0 and row["probe_ms"] > 0
+    # post, holder and postIn are stored terms, the article count is computed
+    assert row["terms_per_row"] == 3 and row["probe_widths"] == [3]
+    assert not row["capped"]
+
+
+def test_a_query_over_its_budget_runs_once(store):
+    text = named_queries()["cq-pause"].read_text(encoding="utf-8")
+    assert measure_query(store, "cq-pause", text, 100, repeats=5, budget_ms=0)["runs"] == 1
+
+
+def test_verdicts_compare_with_the_targets_and_rdflib():
+    row = {"median_ms": 250.0, "probe_ms": 300.0, "rdflib": 2.0}
+    assert verdict(row) == ("probe over it", "probe over it")  # 20x rdflib is 100 ms
+    row = {"median_ms": 250.0, "probe_ms": 50.0, "rdflib": 10.0}
+    assert verdict(row) == ("room left", "met")
+    row = {"median_ms": 90.0, "probe_ms": 10.0, "rdflib": "> 30"}
+    assert verdict(row) == ("met", "met (rdflib cut off)")
+    row = {"median_ms": 1600.0, "probe_ms": 10.0, "rdflib": "> 30"}
+    assert verdict(row) == ("room left", "room left")  # more than 1.5 s: a cut-off rdflib proves nothing
+    assert verdict({"median_ms": 90.0, "probe_ms": 10.0, "rdflib": "error"}) == ("met", "-")
+
+
+def test_rdflib_times_come_from_the_run_at_the_same_size(tmp_path):
+    results = tmp_path / "results.json"
+    results.write_text(
+        json.dumps(
+            [
+                {"facts": 10, "baseline": {"queries": {"cq-a": 9.0}}},
+                {
+                    "facts": 20,
+                    "baseline": {
+                        "queries": {"cq-a": 1.5},
+                        "timeouts": {"cq-b": 30},
+                        "errors": {"cq-c": "ParseException"},
+                    },
+                },
+            ]
+        )
+    )
+    assert rdflib_times(results, 20) == {"cq-a": 1.5, "cq-b": "> 30", "cq-c": "error"}
+    assert rdflib_times(results, 30) == {}
+    assert rdflib_times(tmp_path / "missing.json", 20) == {}
+
+
+def test_the_script_writes_its_table_for_a_build(built, tmp_path):
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "probe.py"),
+            "--build",
+            str(built),
+            "--repeats",
+            "1",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = json.loads((out / "probe.json").read_text())
+    names = {p.stem for p in (ROOT / "ontology" / "queries").glob("cq-*.rq")}
+    assert {q["query"] for q in data["queries"]} == names
+    table = (out / "probe.md").read_text()
+    assert all(f"| {name} |" in table for name in names)
+
+
+def test_the_script_names_a_missing_build(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "probe.py"), "--build", str(tmp_path / "nothing")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "no build in" in result.stderr and "Traceback" not in result.stderr
