@@ -41,6 +41,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --sizes 1000,10000,100000 --repeats 3 --build-repeats 3 \
 		--query-budget 30 --baseline-budget 1200 --analytics-budget 180
+	$(BIN)/python benchmarks/probe.py --build benchmarks/out/work/build-100000
 
 clean:
 	rm -rf build
