@@ -169,16 +169,14 @@ def measure_query(store, name: str, text: str, facts: int, repeats: int, budget_
     # not counted), as a user asking again would see it: a query taking turns with its probes
     # would find the store's cache full of the other's blocks
     slow = elapsed >= budget_ms
+    turns = 1 if slow else repeats
     query_times = [elapsed] if slow else [_once(store, text)[0] for _ in range(repeats)]
-    probe_times: dict[tuple[int, int], list[float]] = {}
-    for width, plans in shapes.items() if probe_rows else ():
-        for i, plan in enumerate(plans):
-            _once(store, plan)
-            probe_times[width, i] = [_once(store, plan)[0] for _ in range(1 if slow else repeats)]
-    probes = {}
-    for width in shapes:
-        medians = [statistics.median(t) for (w, _), t in probe_times.items() if w == width]
-        probes[width] = min(medians) if medians else 0.0
+
+    def timed(plan: str) -> float:
+        _once(store, plan)  # not counted: the store's pages for this plan come in
+        return statistics.median([_once(store, plan)[0] for _ in range(turns)])
+
+    probes = {width: min(map(timed, plans)) for width, plans in shapes.items()} if probe_rows else {}
     probe = probes.get(low, 0.0)
     if fraction:
         probe += fraction * (probes[high] - probe)

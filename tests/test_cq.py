@@ -286,24 +286,22 @@ def test_rate_kinds_of_contested_values_come_from_the_facts_that_give_one(built)
         ("125", ["maximum"]),
         ("84", []),
     ]
-    assert contested_pairs(store) == {
-        (key(r["subject"]), key(r["property"])) for r in rows(store, "cq-contradictions")
-    }
+    assert contested_pairs(store) == contested_pairs(store, "cq-contradictions")
     assert (
         "us-reciprocal-tariff-pause",
         "https://w3id.org/trade-dispute/ontology#duration",
     ) in contested_pairs(store)
 
 
-def contested_pairs(store) -> set[tuple]:
-    return {(key(r["subject"]), key(r["property"])) for r in rows(store, "claims-contested")}
+def contested_pairs(store, query: str = "claims-contested") -> set[tuple]:
+    return {(key(r["subject"]), key(r["property"])) for r in rows(store, query)}
 
 
 def test_claims_contested_gives_the_pairs_of_cq_contradictions(store):
     """kg claims finds the contested pairs with claims-contested, the first step of
     cq-contradictions on its own: the two give the same pairs."""
     pairs = contested_pairs(store)
-    assert pairs == {(key(r["subject"]), key(r["property"])) for r in rows(store, "cq-contradictions")}
+    assert pairs == contested_pairs(store, "cq-contradictions")
     assert ("us-tariffs-on-china", "https://w3id.org/trade-dispute/ontology#rate") in pairs
     # negative: the 24% tariff on Japan is corroborated, not contested
     assert not {p for p in pairs if p[0] == "us-reciprocal-tariff-on-japan"}
