@@ -25,6 +25,9 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FACT_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QID_RE = re.compile(r"^Q[1-9][0-9]*$")
+ARTICLE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+"""An article id names its files and ends its IRI: letters, digits, '_' and '-' keep that IRI
+valid, which lets the store's loader skip checking the IRIs the build mints (see kg.store)."""
 DURATION_RE = re.compile(r"^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -460,6 +463,14 @@ def load_sources(
         return sources, out.problems
     for article_id, record in doc.items():
         where = doc.pos[article_id]
+        if not ARTICLE_ID_RE.match(str(article_id)):
+            out.add(
+                where,
+                str(article_id),
+                f"article id '{article_id}' may hold only letters, digits, '_' and '-' (it names "
+                f"the article's files and ends its IRI); rename the article and its facts file",
+            )
+            continue
         if article_id not in on_disk:
             out.add(
                 where,

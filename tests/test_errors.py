@@ -171,6 +171,25 @@ def test_stale_article_hash(seeds_copy, previous_build):
     assert "changed since it was annotated" in output
 
 
+def test_article_id_that_would_make_an_invalid_iri(seeds_copy, previous_build):
+    # '%zz' is no percent-encoding: before this check the store's loader failed on the IRI, as
+    # an internal error naming no file
+    bad = "000_bad%zz"
+    (seeds_copy / "articles" / f"{ARTICLE}.txt").rename(seeds_copy / "articles" / f"{bad}.txt")
+    facts = seeds_copy / "facts" / f"{ARTICLE}.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(ARTICLE, bad), encoding="utf-8")
+    facts.rename(seeds_copy / "facts" / f"{bad}.yaml")
+    sources = seeds_copy / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    line = text[: text.index(f"{ARTICLE}:")].count("\n") + 1
+    sources.write_text(text.replace(ARTICLE, bad), encoding="utf-8")
+    output = build_fails(seeds_copy, previous_build)
+    assert (
+        f"sources.yaml:{line}:1: {bad}: article id '{bad}' may hold only letters, digits, '_' and '-'"
+        in output
+    )
+
+
 def test_yaml_syntax_error_is_located(seeds_copy, previous_build):
     line = add_fact(seeds_copy, "  - id: t-syntax\n    quote: [unclosed\n")
     output = build_fails(seeds_copy, previous_build)
