@@ -400,6 +400,37 @@ def manifest(corpus: Corpus, dataset: BuiltDataset, digest: str) -> dict:
     }
 
 
+def manifest_text(document: dict) -> str:
+    """The manifest as JSON, keys sorted, one line per member of each top-level object (a fact,
+    an article).
+
+    json's C encoder writes each line: an indented ``json.dumps`` runs the pure-Python encoder,
+    three times slower on the 100,000 facts of a large build. A change to one fact changes one
+    line.
+
+    Example:
+        >>> print(manifest_text({"quads": 2, "facts": {"f1": {"line": 3, "article": "a"}}}), end="")
+        {
+         "facts": {
+          "f1": {"article": "a", "line": 3}
+         },
+         "quads": 2
+        }
+    """
+    lines = ["{"]
+    for i, key in enumerate(sorted(document)):
+        value, comma = document[key], "," if i < len(document) - 1 else ""
+        if isinstance(value, dict) and value:
+            members = [
+                f"  {json.dumps(k)}: {json.dumps(v, sort_keys=True)}" for k, v in sorted(value.items())
+            ]
+            lines += [f" {json.dumps(key)}: {{", ",\n".join(members), f" }}{comma}"]
+        else:
+            lines.append(f" {json.dumps(key)}: {json.dumps(value, sort_keys=True)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
 def _clean_stale(build_dir: Path) -> None:
     for stale in build_dir.glob(".tmp-*"):
         shutil.rmtree(stale, ignore_errors=True)
@@ -421,10 +452,7 @@ def _prepare(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) -> dic
 def _write_manifest(corpus: Corpus, dataset: BuiltDataset, digest: str, tmp: Path, locations: bool) -> None:
     """manifest.json, and (when the whole graph is validated: the SHACL child and the violation
     queries in the parent may need to point at lines) the location index as locations.pickle."""
-    (tmp / "manifest.json").write_text(
-        json.dumps(manifest(corpus, dataset, digest), indent=1, sort_keys=True) + "\n",
-        encoding="utf-8",
-    )
+    (tmp / "manifest.json").write_text(manifest_text(manifest(corpus, dataset, digest)), encoding="utf-8")
     if locations:
         flat = [
             (s, p, loc.path, loc.line, loc.fact, loc.value)
@@ -450,7 +478,7 @@ def _prepare_steps(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) 
     """The steps of :func:`_prepare`."""
     timer = _Timer(progress)
     cache = Cache(build_dir)
-    staged = Cache(tmp)  # the fact files' entries are written here as they are made
+    staged = Cache(tmp, stage=True)  # the fact files' entries are written here as they are made
     cached = timer.stage("load and validate annotations", load_cached, seeds, build_dir, stage=staged)
     if cached.problems:
         raise SeedError(cached.problems)
