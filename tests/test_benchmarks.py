@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.run import measure
 from kg.namespaces import PREFIXES
 from kg.pipeline import write_trig, write_trig_sorted
 from kg.rdfterms import literal
@@ -57,8 +58,26 @@ def test_quick_benchmark_run(tmp_path):
     assert base["rows"].keys() == base["queries"].keys()
     for query, rows in base["rows"].items():
         assert rows == size["queries"][query]["rows"], f"rdflib and Oxigraph differ on {query}"
+    assert len(size["build"]["cpus"]) == len(size["oxigraph_alone"]["cpus"]) == 2
+    assert 0 < size["build"]["cpu_kernel"] < size["build"]["cpu"] in size["build"]["cpus"]
     table = (out / "results.md").read_text(encoding="utf-8")
-    assert "| 150 |" in table and "Oxigraph median (ms)" in table
+    assert "| 150 |" in table and "Oxigraph median (ms)" in table and "kg build CPU (s)" in table
+
+
+def test_measure_counts_the_cpu_time_of_the_processes_a_step_forks():
+    """A build's work is done by forked children and their workers: CPU time must count them."""
+    code = """
+import json, os, time
+pid = os.fork()
+if pid == 0:
+    while time.process_time() < 0.3:  # a grandchild that spends 0.3 s of CPU time
+        pass
+    os._exit(0)
+os.waitpid(pid, 0)
+print(json.dumps({"own": time.process_time()}))
+"""
+    run = measure(code)
+    assert run["lines"][0]["own"] < 0.3 <= run["cpu"], run
 
 
 def random_quads(rng: random.Random, count: int) -> list[str]:
