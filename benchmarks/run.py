@@ -46,7 +46,7 @@ import json, sys, time
 import pyoxigraph as ox
 t = time.perf_counter()
 store = ox.Store(sys.argv[2])
-store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_QUADS)
+store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_QUADS, lenient=True)  # as kg build loads it
 store.flush()
 print(json.dumps({"seconds": time.perf_counter() - t}))
 """

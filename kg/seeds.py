@@ -22,15 +22,16 @@ from kg.terms import Property, Vocabulary, annotatable, vocabulary
 from kg.yamlpos import YamlList, YamlMap, load_yaml
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-FACT_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-QID_RE = re.compile(r"^Q[1-9][0-9]*$")
-ARTICLE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-"""An article id names its files and ends its IRI: letters, digits, '_' and '-' keep that IRI
-valid, which lets the store's loader skip checking the IRIs the build mints (see kg.store)."""
-DURATION_RE = re.compile(r"^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")
-SHA_RE = re.compile(r"^[0-9a-f]{64}$")
-DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+FACT_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+QID_RE = re.compile(r"^Q[1-9][0-9]*\Z")
+ARTICLE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+r"""An article id names its files and ends its IRI: letters, digits, '_' and '-' keep that IRI
+valid, which lets the store's loader skip checking the IRIs the build mints (see kg.store).
+The patterns end with ``\Z``, not ``$``, which would also match before a final newline."""
+DURATION_RE = re.compile(r"^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?\Z")
+SHA_RE = re.compile(r"^[0-9a-f]{64}\Z")
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
 
 FACT_KEYS = ("id", "quote", "occurrence", "subject", "type", "date", "modality", "attribution", "note")  # fmt: skip
 ENTITY_KEYS = ("type", "label", "aliases", "wikidata", "note")
@@ -467,8 +468,9 @@ def load_sources(
             out.add(
                 where,
                 str(article_id),
-                f"article id '{article_id}' may hold only letters, digits, '_' and '-' (it names "
-                f"the article's files and ends its IRI); rename the article and its facts file",
+                f"article id '{article_id}' must start with a letter or digit and hold only "
+                f"letters, digits, '_' and '-' (it names the article's files and ends its IRI); "
+                f"rename the article and its facts file",
             )
             continue
         if article_id not in on_disk:

@@ -185,8 +185,8 @@ def test_article_id_that_would_make_an_invalid_iri(seeds_copy, previous_build):
     sources.write_text(text.replace(ARTICLE, bad), encoding="utf-8")
     output = build_fails(seeds_copy, previous_build)
     assert (
-        f"sources.yaml:{line}:1: {bad}: article id '{bad}' may hold only letters, digits, '_' and '-'"
-        in output
+        f"sources.yaml:{line}:1: {bad}: article id '{bad}' must start with a letter or digit and "
+        "hold only letters, digits, '_' and '-'" in output
     )
 
 
@@ -312,3 +312,16 @@ def test_interrupted_build_leaves_previous_outputs(seeds_copy, previous_build, m
     assert "interrupted; previous outputs are unchanged" in result.output
     assert snapshot(previous_build) == before
     assert not list(previous_build.glob(".tmp-*")), "temporary files are cleaned up"
+
+
+@pytest.mark.parametrize("pattern", ["KEY_RE", "FACT_ID_RE", "QID_RE", "ARTICLE_ID_RE", "SHA_RE", "DATE_RE"])
+def test_id_patterns_refuse_a_final_newline(pattern):
+    # '$' also matches before a final newline: a key "japan\n" passed, and failed later in
+    # iri() as an internal error
+    import kg.seeds
+
+    regex = getattr(kg.seeds, pattern)
+    good = {"KEY_RE": "japan", "FACT_ID_RE": "a000-x", "QID_RE": "Q17", "ARTICLE_ID_RE": "000_ab",
+            "SHA_RE": "0" * 64, "DATE_RE": "2025-04-22"}[pattern]  # fmt: skip
+    assert regex.match(good)
+    assert not regex.match(good + "\n")
