@@ -305,14 +305,13 @@ def _cpu(runs: list[dict]) -> dict:
     On two cores a build cannot take less wall time than half its CPU time: it says how much
     room the 2.5x target leaves (benchmarks/README.md, "The CPU a build spends").
     """
-    cpus = sorted(runs, key=lambda run: run["cpu"])
-    middle = cpus[(len(cpus) - 1) // 2]
+    middle = _median_run(runs, "cpu")
     return {"cpu": middle["cpu"], "cpu_kernel": middle["cpu_kernel"], "cpus": [run["cpu"] for run in runs]}
 
 
-def _median_run(runs: list[dict]) -> dict:
-    """The run with the median wall time (the lower middle one of an even number)."""
-    return sorted(runs, key=lambda run: run["wall"])[(len(runs) - 1) // 2]
+def _median_run(runs: list[dict], field: str = "wall") -> dict:
+    """The run with the median wall (or other) time (the lower middle one of an even number)."""
+    return sorted(runs, key=lambda run: run[field])[(len(runs) - 1) // 2]
 
 
 def bench_size(
@@ -505,20 +504,12 @@ def ratios(r: dict) -> dict:
     return out
 
 
-def _spread(timed: dict) -> str:
-    """A median wall time, with the range of the runs when there were several."""
-    walls = timed["walls"]
-    if len(walls) < 2:
-        return f"{timed['wall']:.1f}"
-    return f"{timed['wall']:.1f} ({min(walls):.1f}-{max(walls):.1f})"
-
-
-def _cpu_spread(timed: dict) -> str:
-    """A median CPU time, with the range of the runs when there were several."""
-    cpus = timed["cpus"]
-    if len(cpus) < 2:
-        return f"{timed['cpu']:.1f}"
-    return f"{timed['cpu']:.1f} ({min(cpus):.1f}-{max(cpus):.1f})"
+def _spread(timed: dict, field: str = "wall") -> str:
+    """A median wall (or CPU) time, with the range of the runs when there were several."""
+    values = timed[field + "s"]
+    if len(values) < 2:
+        return f"{timed[field]:.1f}"
+    return f"{timed[field]:.1f} ({min(values):.1f}-{max(values):.1f})"
 
 
 def markdown(results: list[dict], command: str) -> str:
@@ -546,7 +537,7 @@ def markdown(results: list[dict], command: str) -> str:
     for r in results:
         build, alone = r["build"], r["oxigraph_alone"]
         lines.append(
-            f"| {r['facts']:,} | {_cpu_spread(build)} | {build['cpu_kernel']:.1f} | {_cpu_spread(alone)} | "
+            f"| {r['facts']:,} | {_spread(build, 'cpu')} | {build['cpu_kernel']:.1f} | {_spread(alone, 'cpu')} | "
             f"{build['cpu'] / alone['cpu']:.2f} |"
         )
     for r in results:

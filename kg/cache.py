@@ -232,17 +232,15 @@ class _IdOnly:
 class Cache:
     """Entries on disk under ``build_dir/cache``.
 
-    A build writes its entries into a stage of its own (``Cache(tmp, stage=True)``), whose
-    files are moved into ``build/cache`` one rename each when the build succeeds; a stage is
-    never read by anyone else while it is written, so its entries go straight to their files
-    (a temporary file and a rename per entry cost two directory updates, which two processes
-    writing thousands of entries at once wait on each other for). Any other cache is written
-    atomically.
+    Only a build's own stage (``Cache(tmp)``, a folder no one else reads) is ever written; its
+    files are moved into ``build/cache`` one rename each when the build succeeds, which is what
+    makes publishing atomic. So entries go straight to their files: a temporary file and a
+    rename per entry cost two directory updates, which two processes writing thousands of
+    entries at once wait on each other for.
     """
 
-    def __init__(self, build_dir: Path | str, stage: bool = False):
+    def __init__(self, build_dir: Path | str):
         self.root = Path(build_dir) / CACHE_DIR
-        self.stage = stage
         self._folders: set[Path] = set()  # made already
 
     def _path(self, kind: str, name: str) -> Path:
@@ -271,20 +269,13 @@ class Cache:
             return None
 
     def write(self, kind: str, name: str, value) -> None:
-        """Store value under (kind, name); outside a stage, a crash leaves the old entry or none,
-        never half."""
+        """Store value under (kind, name), in a build's stage (see the class)."""
         path = self._path(kind, name)
         if path.parent not in self._folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(path.parent)
-        if self.stage:
-            with open(path, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            return
-        tmp = path.with_suffix(f".tmp-{os.getpid()}")
-        with open(tmp, "wb") as f:
+        with open(path, "wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
 
     def baseline(self) -> Baseline | None:
         """The baseline left by the last successful build, if any."""

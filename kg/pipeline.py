@@ -478,7 +478,7 @@ def _prepare_steps(seeds: Path, build_dir: Path, tmp: Path, progress: Progress) 
     """The steps of :func:`_prepare`."""
     timer = _Timer(progress)
     cache = Cache(build_dir)
-    staged = Cache(tmp, stage=True)  # the fact files' entries are written here as they are made
+    staged = Cache(tmp)  # the fact files' entries are written here as they are made
     cached = timer.stage("load and validate annotations", load_cached, seeds, build_dir, stage=staged)
     if cached.problems:
         raise SeedError(cached.problems)

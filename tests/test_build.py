@@ -207,11 +207,12 @@ def test_manifest_is_json_with_a_line_per_fact(built):
 
     text = (built / "manifest.json").read_text(encoding="utf-8")
     doc = json.loads(text)
-    graphs = {line.rsplit(" ", 2)[1] for line in (built / "kg.nq").read_text(encoding="utf-8").splitlines()}
+    nquads = (built / "kg.nq").read_text(encoding="utf-8").splitlines()
+    graphs = {line.rsplit(" ", 2)[1] for line in nquads}
     assert {f"<{FACT[fid]}>" for fid in doc["facts"]} == {g for g in graphs if g.startswith(f"<{FACT}")}
     lines = set(text.splitlines())
     for fid, record in doc["facts"].items():
         line = f"  {json.dumps(fid)}: {json.dumps(record, sort_keys=True)}"
         assert line in lines or line + "," in lines, fid
     assert list(doc) == sorted(doc)
-    assert doc["quads"] == len((built / "kg.nq").read_text(encoding="utf-8").splitlines())
+    assert doc["quads"] == len(nquads)
