@@ -37,6 +37,7 @@ from kg.seeds import (
     load_registry,
     load_sources,
 )
+from kg.spool import Spool
 from kg.terms import ONTOLOGY_DIR, vocabulary
 
 CACHE_DIR = "cache"
@@ -207,6 +208,7 @@ class CachedCorpus:
     hashes: FileHashes = field(default_factory=FileHashes)  # of the seed files, for the next load
     changed: list[FileEntry] = field(default_factory=list)  # entries made (not read) this time
     pending: list[tuple[str, str, object]] = field(default_factory=list)  # (kind, name, value) to store
+    shared: dict[str, Shared] = field(default_factory=dict)  # shared_part's results, by name
 
     @property
     def notices(self) -> list[str]:
@@ -344,6 +346,7 @@ def load_cached(
     ontology: str | None = None,
     data: bool = True,
     stage: Cache | None = None,
+    spool: Spool | None = None,
 ) -> CachedCorpus:
     """Load and validate the seeds like :func:`kg.seeds.load_corpus`, reusing cached files.
 
@@ -356,6 +359,8 @@ def load_cached(
         stage: where a build stages its cache entries. When given, the entries of the files
             read afresh are written there as they are made (by two processes, when there are
             many: see :func:`_read_afresh`) instead of being left in ``pending``.
+        spool: where the quads of the files read afresh go as they are made, for the store's
+            loader (see :mod:`kg.spool`); only with a stage.
 
     Returns:
         The CachedCorpus, with ``problems`` holding every problem :func:`load_corpus` would raise.
@@ -426,7 +431,7 @@ def load_cached(
         if entry is None:
             unread.append((len(entries), path, shown, key))
         entries.append(entry)
-    made = _read_afresh(unread, (sources, entities, vocab, sources_key), stage)
+    made = _read_afresh(unread, (sources, entities, vocab, sources_key), stage, spool)
     for (position, *_), entry in zip(unread, made, strict=True):
         entries[position] = entry
         if stage is None:
@@ -444,7 +449,7 @@ PARALLEL_FROM = 64
 
 
 def _read_afresh(
-    unread: list[tuple[int, Path, str, str]], context: tuple, stage: Cache | None
+    unread: list[tuple[int, Path, str, str]], context: tuple, stage: Cache | None, spool: Spool | None = None
 ) -> list[FileEntry]:
     """The entries of the unread files (position, path, shown path, key), in their order.
 
@@ -463,6 +468,8 @@ def _read_afresh(
         if stage is not None:
             stage.write("data", entry_name(shown, key), entry)
             stage.write("meta", entry_name(shown, key), _meta(entry))
+        if spool is not None:
+            spool.add(entry.quads)
         return entry
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -490,6 +497,8 @@ def _read_afresh(
                     if os.getppid() != parent:  # the parent was killed: its build is gone
                         raise SystemExit("the build that started this worker has ended")
                     make(job)
+                if spool is not None:
+                    spool.flush()  # the worker's last chunk: the parent's finish() comes after it
             except BaseException:
                 import traceback
 
@@ -719,8 +728,11 @@ def shared_part(cached: CachedCorpus, cache: Cache | None = None, ontology: Path
     from kg.build import ontology_quads, registry_quads, source_quads
 
     name = cached.version + (str(ontology) if ontology else "")
-    hit = cache.read("shared", name) if cache is not None else None
+    hit = cached.shared.get(name)
+    if hit is None and cache is not None:
+        hit = cache.read("shared", name)
     if isinstance(hit, Shared):
+        cached.shared[name] = hit
         return hit
     index: dict[tuple[str, str], list[Location]] = {}
     quads = ontology_quads(ontology)
@@ -731,6 +743,7 @@ def shared_part(cached: CachedCorpus, cache: Cache | None = None, ontology: Path
     ]
     shared = Shared(sorted_unique(quads), located)
     cached.pending.append(("shared", name, shared))
+    cached.shared[name] = shared
     return shared
 
 

@@ -233,21 +233,20 @@ def record_side_jobs(monkeypatch, seen: Path) -> None:
     monkeypatch.setattr(pipeline, "_shacl_job", recording("shacl", pipeline._shacl_job))
 
 
-def test_a_build_runs_shacl_then_trig_niced_beside_the_store(seeds_copy, tmp_path, monkeypatch):
-    """The store's loader is on the critical path: one side process, SHACL then TriG, yields the
-    CPU to it."""
+def test_a_build_runs_shacl_and_trig_niced_each_in_a_process_of_its_own(seeds_copy, tmp_path, monkeypatch):
+    """The store is on the critical path: the two side processes yield the CPU to it."""
 
     seen = tmp_path / "side-jobs"
     record_side_jobs(monkeypatch, seen)
     build(seeds_copy, tmp_path / "build")
     runs = [line.split() for line in seen.read_text().splitlines()]
-    assert [name for name, _, _ in runs] == ["shacl", "trig"]
+    assert sorted(name for name, _, _ in runs) == ["shacl", "trig"]
     assert {int(nice) for _, nice, _ in runs} == {os.nice(0) + 10}
-    (pid,) = {pid for _, _, pid in runs}
-    assert int(pid) != os.getpid()
+    pids = {int(pid) for _, _, pid in runs}
+    assert len(pids) == 2 and os.getpid() not in pids
 
 
-def test_a_shacl_failure_writes_no_trig(seeds_copy, tmp_path, monkeypatch):
+def test_a_shacl_failure_publishes_no_trig(seeds_copy, tmp_path, monkeypatch):
     seen = tmp_path / "side-jobs"
     record_side_jobs(monkeypatch, seen)
     path = seeds_copy / "facts" / FACTS
@@ -257,9 +256,11 @@ def test_a_shacl_failure_writes_no_trig(seeds_copy, tmp_path, monkeypatch):
         "    subject: prime-minister-of-japan\n    heldBy: japan\n",
         encoding="utf-8",
     )
+    out = tmp_path / "build"
     with pytest.raises(ValidationFailed, match="a post is held by a person"):
-        build(seeds_copy, tmp_path / "build")
-    assert [line.split()[0] for line in seen.read_text().splitlines()] == ["shacl"]
+        build(seeds_copy, out)
+    assert "shacl" in seen.read_text().split()
+    assert not (out / "kg.trig").exists() and not list(out.glob(".tmp-*"))
 
 
 def test_a_failed_incremental_build_runs_no_side_jobs(baseline, tmp_path, monkeypatch):
