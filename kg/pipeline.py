@@ -7,8 +7,9 @@ the previous outputs as they were.
 At scale (see benchmarks/README.md): fact files come from the cache of :mod:`kg.cache` when
 unchanged; SHACL screens focus nodes before pyshacl sees any (:mod:`kg.validate`); the TriG is
 written in linear time from the sorted N-Quads lines; and the Python half of a build runs in a
-child process, so its memory is handed back before the store's bulk loader takes its own. While
-the store loads, two more children write the TriG and run SHACL, both reading ``kg.nq`` rather
+child process, which hands its memory back when done. A store from scratch is loaded while the
+child still makes quads, in small chunks (:mod:`kg.spool`), so the loader holds little memory
+beside it. Then two more children write the TriG and run SHACL, both reading ``kg.nq`` rather
 than holding the dataset (see docs/performance.md).
 """
 
@@ -441,7 +442,7 @@ def _prepare(seeds: Path, build_dir: Path, tmp: Path, spool: Path | None, progre
     """The Python half of a build: load and validate, make the quads, write N-Quads and the manifest.
 
     Runs in a child process (see :class:`_Child`), so that all the memory it takes is handed
-    back before the store's loader takes its own; fact files are read there by two processes
+    back when it is done; fact files are read there by two processes
     when there are many (see :func:`kg.cache.load_cached`). Writes ``kg.nq``, the manifest
     document and the cache entries to stage into tmp; returns what the parent needs. With a
     spool folder, every quad also goes there as soon as it is made, for the parent's loader
@@ -639,11 +640,6 @@ class _Child:
         self.result = None
 
 
-def _in_child(fn, *args, progress: Progress = _quiet):
-    """Run fn(*args, progress) in a forked child and return its result (see :class:`_Child`)."""
-    return _Child(fn, *args, progress=progress).wait()
-
-
 def _shacl_job(nq: Path, locations: Path, progress: Progress) -> tuple[list, float]:
     """SHACL on kg.nq, read from the file (in its own process); the problems, and its seconds."""
     start = time.perf_counter()
@@ -726,17 +722,25 @@ def build(
         if previous is None:  # a store from scratch: loaded while the child still makes its quads
             spool = tmp / "spool"
             spool.mkdir()
-            loader = SpoolLoader(spool, tmp / "store")
-        prepared = _in_child(_prepare, Path(seeds), build_dir, tmp, spool, progress=progress)
+        child = _Child(_prepare, Path(seeds), build_dir, tmp, spool, progress=progress)
+        try:
+            if spool is not None:  # started after the fork: the child inherits no running thread
+                loader = SpoolLoader(spool, tmp / "store")
+            prepared = child.wait()
+        finally:
+            child.stop()  # when the loader could not start (after wait, there is nothing to stop)
         timer.seconds.update(prepared["seconds"])
         digest = prepared["digest"]
         nq = tmp / "kg.nq"
         # SHACL (unless only a neighbourhood needed it, done in the child) and TriG read kg.nq,
         # each in a niced process of its own, while the store is finished: the store comes first
-        # (the violation queries wait for it). A store from scratch has mostly been loaded by
-        # now, from the spool, so the two jobs get the cores (at 100,000 facts, median of three
-        # builds taking turns: 40.2 s against 42.5 s with one job after the other, the store
-        # loaded after the child, and the violation queries one at a time; benchmarks/README)
+        # (the violation queries wait for it). At 100,000 facts the spool's loader has done a
+        # fifth of its work by now (about 15 s left, against 19 s for a whole load), and
+        # running the two jobs at once rather than one after the other is what makes the
+        # spool pay (medians of three builds, taking turns with the code before: 40.2 s against
+        # 42.5 s; benchmarks/README, "Loading the store while the quads are made"). They are
+        # forked while the loader's thread runs: they never touch the store (they read kg.nq),
+        # and leave by os._exit, so no lock or destructor of the parent's is used in them.
         if prepared["local"]:  # the neighbourhood of a change has problems: nothing more to do
             raise ValidationFailed(prepared["local"])
         shacl = prepared["local"] is None
@@ -761,6 +765,10 @@ def build(
             problems += violations
             if problems:
                 raise ValidationFailed(problems)
+        # RocksDB compacts in the background as it can; compacting it all now, while TriG is being
+        # written, leaves every build's store in the same shape for queries (about 1 s at
+        # 100,000 facts; 26 to 37 files before, 29 after, in three builds)
+        timer.stage("compact the store", store.optimize)
         timer.seconds["write TriG"] = timer.stage("wait for TriG", side["trig"].wait)
         del store
         store = None

@@ -22,6 +22,7 @@ DONE = "done"
 CHUNK_BYTES = 16 << 20
 """About how much one chunk holds: Oxigraph's loader keeps a chunk in memory while it sorts it
 into its indexes (about 180 MB of memory for 16 MB chunks, 500 MB for 64 MB ones)."""
+_SLICE = 10_000  # lines joined at a time (about 2 MB)
 
 
 class Spool:
@@ -39,14 +40,14 @@ class Spool:
         self._written = 0
 
     def add(self, quads: list[str]) -> None:
-        """Queue these lines; write a chunk when enough are queued."""
-        if not quads:
-            return
-        text = "\n".join(quads) + "\n"
-        self._parts.append(text)
-        self._size += len(text)  # characters: close enough to bytes for a chunk's size
-        if self._size >= self.chunk_bytes:
-            self.flush()
+        """Queue these lines; write a chunk whenever enough are queued (a long list is taken a
+        slice at a time, so no chunk grows much past chunk_bytes)."""
+        for start in range(0, len(quads), _SLICE):
+            text = "\n".join(quads[start : start + _SLICE]) + "\n"
+            self._parts.append(text)
+            self._size += len(text)  # characters: close enough to bytes for a chunk's size
+            if self._size >= self.chunk_bytes:
+                self.flush()
 
     def flush(self) -> None:
         """Write what is queued as one chunk (nothing when nothing is queued)."""
@@ -67,72 +68,97 @@ class Spool:
         (self.folder / DONE).touch()
 
 
+NICE = 10
+"""How much lower the loader's thread runs while the child and its worker make quads."""
+
+
+def _priority(tid: int) -> int | None:
+    try:
+        return os.getpriority(os.PRIO_PROCESS, tid)
+    except (AttributeError, OSError):  # not Linux
+        return None
+
+
+def _set_priority(tid: int, value: int) -> bool:
+    """Set one thread's nice value (a thread's own, on Linux); False where not allowed."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, min(value, 19))
+        return True
+    except (AttributeError, OSError):  # not Linux; or a lower value without CAP_SYS_NICE
+        return False
+
+
 class SpoolLoader:
     """Loads the chunks of a spool folder into a new on-disk store, in a thread of this process.
 
-    :meth:`result` waits for the ``done`` file and the last chunk, and returns the open store;
+    The thread runs ``NICE`` lower than the process while the chunks are being made, so the
+    processes making them go first; :meth:`result` asks it back to the process's own priority
+    (between two chunks) and waits for the ``done`` file and the last chunk. Going back needs
+    the right to raise a priority (root, or CAP_SYS_NICE): without it the loader stays niced,
+    as the build's SHACL and TriG processes are, and shares the cores with them equally. The
+    threads Oxigraph starts for each chunk take the loader's priority; the store is opened
+    here, in the calling thread, so RocksDB's own threads (compaction) are not niced.
+
     :meth:`stop` ends the thread early (after the chunk being loaded), for a build that failed.
     """
 
     def __init__(self, folder: Path, directory: Path, poll: float = 0.02):
+        import pyoxigraph as ox
+
         self.folder = Path(folder)
-        self.directory = Path(directory)
         self.poll = poll
         self.chunks = 0
+        self._store = ox.Store(str(directory))
+        self._loaded = False
         self._stop = threading.Event()
-        self._store = None
+        self._hurry = threading.Event()
         self._error: BaseException | None = None
-        self._tid: int | None = None
         self._thread = threading.Thread(target=self._run, name="spool-loader", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        try:
-            import pyoxigraph as ox
+        import pyoxigraph as ox
 
-            self._tid = threading.get_native_id()
-            self._nice(10)  # the processes making quads go first, while they make them
-            store = ox.Store(str(self.directory))
+        store = self._store
+        tid = threading.get_native_id()
+        base = _priority(tid)
+        niced = base is not None and _set_priority(tid, base + NICE)
+        try:
             while not self._stop.is_set():
                 done = (self.folder / DONE).exists()  # before listing: chunks come before done
                 chunks = sorted(self.folder.glob("*.nq"))
                 for chunk in chunks:
                     if self._stop.is_set():
                         return
+                    if niced and self._hurry.is_set():
+                        _set_priority(tid, base)
+                        niced = False  # tried once: without the right, it stays niced
                     store.bulk_load(path=str(chunk), format=ox.RdfFormat.N_QUADS, lenient=True)
                     chunk.unlink()
                     self.chunks += 1
                 if done:
                     store.flush()
-                    self._store = store
+                    self._loaded = True
                     return
                 if not chunks:
                     self._stop.wait(self.poll)
         except BaseException as exc:  # raised again in the build's thread, by result()
+            store = None  # the traceback keeps this frame: it must not keep the store open
+            self._store = None
             self._error = exc
 
-    def _nice(self, value: int) -> None:
-        """Set the loader thread's nice value (a thread's own, on Linux; the threads Oxigraph
-        starts for each chunk inherit it)."""
-        try:
-            if self._tid is not None:
-                os.setpriority(os.PRIO_PROCESS, self._tid, value)
-        except (AttributeError, OSError):  # not Linux, or not allowed to go back to 0
-            pass
-
     def result(self):
-        """The store, once every chunk is in (errors of the loader are raised here). The loader
-        is no longer niced: whoever calls this waits for it."""
-        self._nice(0)
+        """The store, once every chunk is in (errors of the loader are raised here)."""
+        self._hurry.set()
         self._thread.join()
         if self._error is not None:
             raise self._error
-        if self._store is None:
+        if not self._loaded:
             raise RuntimeError("the store's loader was stopped before the last chunk")
         return self._store
 
     def stop(self) -> None:
-        """Stop loading, and wait for the thread to end."""
+        """Stop loading, wait for the thread to end, and close the store."""
         self._stop.set()
         self._thread.join()
         self._store = None

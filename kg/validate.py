@@ -194,8 +194,11 @@ def violation_problems(store, dataset: BuiltDataset, directory: Path | None = No
 
     queries = violation_queries(directory)
     # Oxigraph lets go of the GIL while it answers: two queries at a time use both cores
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    pool = ThreadPoolExecutor(max_workers=2)
+    try:
         answers = list(pool.map(run, queries.items()))
+    finally:  # on an error or an interrupt, the queries not yet started are not run
+        pool.shutdown(wait=True, cancel_futures=True)
     problems = []
     for name, rows in zip(queries, answers, strict=True):
         for row in rows:

@@ -70,12 +70,45 @@ def test_the_loader_takes_chunks_as_they_come_and_stops_at_done(tmp_path):
 def test_a_stopped_loader_ends_without_a_store(tmp_path):
     folder = tmp_path / "spool"
     folder.mkdir()
-    loader = SpoolLoader(folder, tmp_path / "store")
-    Spool(folder).flush()  # nothing queued: no chunk
+    loader = SpoolLoader(folder, tmp_path / "store")  # no chunk and no done: it would wait
     loader.stop()
     assert not any(t.name == "spool-loader" and t.is_alive() for t in threading.enumerate())
     with pytest.raises(RuntimeError, match="stopped before the last chunk"):
         loader.result()
+
+
+def test_a_long_list_is_cut_into_chunks_of_about_the_size_asked(tmp_path, monkeypatch):
+    monkeypatch.setattr(kg.spool, "_SLICE", 10)
+    spool = Spool(tmp_path, chunk_bytes=2_000)
+    spool.add(lines(0, 500))  # one call, as the registry and articles come
+    spool.finish()
+    sizes = [p.stat().st_size for p in tmp_path.glob("*.nq")]
+    assert len(sizes) > 5 and max(sizes) < 2_000 + 10 * 60  # at most one slice past the size
+
+
+def test_the_loader_runs_niced_until_asked_for_its_result(tmp_path, monkeypatch):
+    calls: list[tuple[int, int]] = []
+    setpriority = os.setpriority
+
+    def recording(which, who, value):
+        calls.append((who, value))
+        setpriority(which, who, value)
+
+    monkeypatch.setattr(os, "setpriority", recording)
+    folder = tmp_path / "spool"
+    folder.mkdir()
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    loader = SpoolLoader(folder, tmp_path / "store")
+    time.sleep(0.1)
+    assert [value for _, value in calls] == [min(base + kg.spool.NICE, 19)]
+    spool = Spool(folder)
+    spool.add(lines(0, 10))
+    spool.finish()
+    loader.result()
+    (tid,) = {who for who, _ in calls}
+    assert tid != threading.get_native_id(), "the loader's thread is niced, not the caller's"
+    if os.geteuid() == 0:  # going back needs the right to raise a priority
+        assert [value for _, value in calls] == [min(base + kg.spool.NICE, 19), base]
 
 
 def test_a_chunk_the_store_cannot_read_is_raised_by_result(tmp_path):
@@ -111,5 +144,20 @@ def test_a_build_from_scratch_with_bad_seeds_stops_its_loader(seeds_copy, tmp_pa
     result = CliRunner().invoke(main, ["build", "-q", "--seeds", str(seeds_copy), "--build-dir", str(out)])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and path.name in result.output
+    assert not any(t.name == "spool-loader" and t.is_alive() for t in threading.enumerate())
+    assert not list(out.glob(".tmp-*")) and not any(out.glob("kg.*")) and not (out / "store").exists()
+
+
+def test_a_loader_that_fails_fails_the_build_and_leaves_nothing(seeds_copy, tmp_path, monkeypatch):
+    finish = Spool.finish
+
+    def broken(self):
+        (self.folder / "0-bad.nq").write_text("<not a quad\n", encoding="utf-8")
+        finish(self)
+
+    monkeypatch.setattr(Spool, "finish", broken)
+    out = tmp_path / "fresh"
+    with pytest.raises(SyntaxError):
+        build(seeds_copy, out)
     assert not any(t.name == "spool-loader" and t.is_alive() for t in threading.enumerate())
     assert not list(out.glob(".tmp-*")) and not any(out.glob("kg.*")) and not (out / "store").exists()
