@@ -96,19 +96,23 @@ class SpoolLoader:
     (between two chunks) and waits for the ``done`` file and the last chunk. Going back needs
     the right to raise a priority (root, or CAP_SYS_NICE): without it the loader stays niced,
     as the build's SHACL and TriG processes are, and shares the cores with them equally. The
-    threads Oxigraph starts for each chunk take the loader's priority; the store is opened
-    here, in the calling thread, so RocksDB's own threads (compaction) are not niced.
+    threads Oxigraph starts for each chunk take the loader's priority, and so do RocksDB's
+    background threads (compaction), started when the thread opens the store: they stay
+    niced, which made builds of 100,000 facts 1.1 to 2.9 s faster (three pairs, taking turns)
+    than with the store opened in the calling thread. pyoxigraph is imported in the calling
+    thread, so that no fork catches the import half done.
 
     :meth:`stop` ends the thread early (after the chunk being loaded), for a build that failed.
     """
 
     def __init__(self, folder: Path, directory: Path, poll: float = 0.02):
-        import pyoxigraph as ox
+        import pyoxigraph  # noqa: F401  (imported in the calling thread: see above)
 
         self.folder = Path(folder)
+        self.directory = Path(directory)
         self.poll = poll
         self.chunks = 0
-        self._store = ox.Store(str(directory))
+        self._store = None
         self._loaded = False
         self._stop = threading.Event()
         self._hurry = threading.Event()
@@ -119,11 +123,12 @@ class SpoolLoader:
     def _run(self) -> None:
         import pyoxigraph as ox
 
-        store = self._store
         tid = threading.get_native_id()
         base = _priority(tid)
         niced = base is not None and _set_priority(tid, base + NICE)
+        store = None
         try:
+            store = self._store = ox.Store(str(self.directory))
             while not self._stop.is_set():
                 done = (self.folder / DONE).exists()  # before listing: chunks come before done
                 chunks = sorted(self.folder.glob("*.nq"))
