@@ -86,7 +86,10 @@ def add(article: Path, title, outlet, author, date, date_basis, url, seeds: Path
 @click.option(
     "--evaluate",
     is_flag=True,
-    help="Measure mention recall and precision against the hand annotations.",
+    help="Score each annotated article, left out in turn, against its hand annotations.",
+)
+@click.option(
+    "--details", is_flag=True, help="With --evaluate: list every missed and wrong mention and fact."
 )
 @seeds_options
 @reports_errors
@@ -96,6 +99,7 @@ def suggest(
     accept_entity,
     dry_run: bool,
     evaluate: bool,
+    details: bool,
     seeds: Path,
     build_dir: Path,
 ):
@@ -114,21 +118,8 @@ def suggest(
     from kg import suggest as lib
 
     if evaluate:
-        result = lib.evaluate(seeds)
-        click.echo(
-            f"mentions implied by the annotations: {result.expected}; found at the same offsets: {result.found}"
-        )
-        click.echo(f"recall     {result.recall:.3f}")
-        click.echo(
-            f"precision  {result.precision:.3f}  ({result.confirmed} of {result.judged} suggested mentions inside "
-            f"quotes name an entity a covering fact references; {result.mentions} mentions in all)"
-        )
-        click.echo(
-            f"facts      {result.facts_matching} of {result.facts_suggested} suggested facts agree with a hand fact "
-            f"({result.fact_precision:.3f})"
-        )
-        for missed in result.missed:
-            click.echo(f"  missed {missed[0]} {missed[1]} at {missed[2]}-{missed[3]}")
+        for line in lib.evaluation_report(lib.evaluate(seeds), details):
+            click.echo(line)
         return
     if not article_id:
         raise click.UsageError("give an ARTICLE_ID (see seeds/sources.yaml), or --evaluate")

@@ -15,8 +15,10 @@ from kg.suggest import (
     find_countries,
     find_mentions,
     find_unknown_names,
+    held_out_context,
     resolve_date,
     suggest,
+    suggest_in,
     write_suggestions,
 )
 
@@ -42,14 +44,53 @@ def _at(text: str, surface: str, occurrence: int = 1) -> tuple[int, int]:
     return start, start + len(surface)
 
 
-def test_recall_of_annotated_mentions_is_at_least_90_percent():
+def test_the_evaluation_never_sees_the_left_out_articles_aliases(corpus):
+    from kg.suggest.heldout import _annotated_text, _occurs, attested_forms
+    from kg.terms import vocabulary
+
+    vocab = vocabulary()
+    attested = attested_forms(corpus)
+    # "Tokyo-based news agency" is an alias of Kyodo News that only article 000's annotations quote
+    assert attested[("kyodo-news", "Tokyo-based news agency")] == {A000}
+    ctx = held_out_context(corpus, A000, vocab, attested)
+    assert "Tokyo-based news agency" not in ctx.forms["kyodo-news"]
+    assert "Kyodo News" in ctx.forms["kyodo-news"]  # 001, 002 and 004 quote it too
+    held_out = suggest_in(ctx)
+    span = _at(corpus.sources[A000].text, "Tokyo-based news agency")
+    assert not [m for m in held_out.mentions if (m.start, m.end) == span]
+    assert [m for m in suggest(A000, SEEDS).mentions if (m.start, m.end) == span]  # the full registry has it
+    for article in ARTICLES:
+        ctx = held_out_context(corpus, article, vocab, attested)
+        text = _annotated_text(corpus.sources[article])  # page furniture blanked: it is never read
+        # every form the matcher may use that occurs in the article is quoted by another article's facts
+        for key, forms in ctx.forms.items():
+            for form in forms:
+                if _occurs(form, text):
+                    assert attested.get((key, form), set()) - {article}, (article, key, form)
+        # entities only the left-out article's facts reference are unknown, and so are its facts
+        assert not [f for f in ctx.facts if f.article_id == article]
+    ctx = held_out_context(corpus, A004, vocab, attested)
+    assert "gen-nakatani" not in ctx.entities and "hegseth-remarks-to-nakatani" not in ctx.entities
+    assert "li-qiang-letter-to-ishiba" in ctx.entities  # known from 000, 001 and 002
+
+
+def test_evaluate_scores_each_article_left_out(corpus):
     result = evaluate(SEEDS)
-    assert result.expected == 235  # registry entities the hand facts reference, named inside their quotes
-    assert result.recall >= 0.9
-    assert result.found == 234  # the one miss: "Tokyo-based" read as the city, where a fact references Japan
-    assert result.missed == [(A000, "japan", 846, 851)]
-    assert result.precision >= 0.75  # measured 0.780 (234 of 300); see docs/adding.md
-    assert result.facts_matching >= 45  # of 48 suggested facts, 47 agree with a hand fact
+    assert [a.article_id for a in result.articles] == list(ARTICLES)
+    overall = result.overall
+    # registry entities the hand facts reference, named inside their quotes
+    assert overall.mentions_expected == 235
+    assert sum(a.mentions_expected for a in result.articles) == 235
+    # measured (see docs/adding.md); the issue's targets are recall >= 0.95 at precision >= 0.9
+    assert overall.mention_recall >= 0.7
+    assert overall.mention_precision >= 0.7
+    assert overall.fact_precision >= 0.8
+    assert overall.fact_recall >= 0.2
+    a004 = result.articles[-1]
+    # Gen Nakatani is unknown without article 004's annotations: found as a new name, not by alias
+    assert ("gen-nakatani", *_at(corpus.sources[A004].text, "Gen Nakatani")) not in {
+        m[:3] for m in a004.missed_mentions
+    }
 
 
 def test_mentions_are_linked_at_their_offsets(corpus, found):
@@ -203,4 +244,6 @@ def test_cli_suggest_reports_and_refuses_bad_input(seeds_copy):
     measured = runner.invoke(
         main, ["suggest", "--evaluate", "--seeds", str(seeds_copy)], catch_exceptions=False
     )
-    assert "recall     0.996" in measured.output
+    lines = measured.output.splitlines()
+    assert lines[0].startswith("leave one article out")
+    assert [line.split()[0] for line in lines[2:]] == [*ARTICLES, "overall"]

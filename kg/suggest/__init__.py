@@ -10,10 +10,13 @@ at the end of ``seeds/facts/<id>.yaml``, candidate registry entries in
 
 The package: :mod:`kg.suggest.find` reads the article and makes the suggestions,
 :mod:`kg.suggest.files` writes them into the seeds and accepts them, and
-:mod:`kg.suggest.evaluate` measures them against the hand annotations.
+:mod:`kg.suggest.evaluate` measures them against the hand annotations, each article with
+what the others taught (:mod:`kg.suggest.heldout`); :mod:`kg.suggest.context` holds what a run
+learns from.
 """
 
-from kg.suggest.evaluate import Evaluation, annotated_mentions, evaluate
+from kg.suggest.evaluate import ArticleScore, Evaluation, annotated_mentions, evaluate
+from kg.suggest.evaluate import report as evaluation_report
 from kg.suggest.files import (
     FACTS_EMPTY_HINT,
     SUGGESTION_MARK,
@@ -40,12 +43,15 @@ from kg.suggest.find import (
     sentences,
     slug,
     suggest,
+    suggest_in,
 )
+from kg.suggest.heldout import held_out_context
 
 __all__ = [
     "FACTS_EMPTY_HINT",
     "SUGGESTION_MARK",
     "DateMention",
+    "ArticleScore",
     "EntityCandidate",
     "Evaluation",
     "FactSuggestion",
@@ -59,7 +65,9 @@ __all__ = [
     "entity_file_path",
     "entity_yaml",
     "evaluate",
+    "evaluation_report",
     "fact_yaml",
+    "held_out_context",
     "find_countries",
     "find_dates",
     "find_mentions",
@@ -68,5 +76,6 @@ __all__ = [
     "sentences",
     "slug",
     "suggest",
+    "suggest_in",
     "write_suggestions",
 ]

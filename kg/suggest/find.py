@@ -10,9 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.anchor import AnchorFailure, anchor_quote
-from kg.errors import KgError, SeedError
-from kg.seeds import Entity, Fact, SeedPaths, Source, load_fact_file, load_registry, load_sources
-from kg.terms import Vocabulary, vocabulary
+from kg.seeds import Entity, Source
+from kg.suggest.context import Context as _Context
+from kg.suggest.context import load_context
 
 MEASURE_WORDS = r"tariffs?|dut(?:y|ies)|lev(?:y|ies)|import tax(?:es)?|taxes"
 RATE_RE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d+)?)\s?(?:%|per ?cent\b|percent\b)")
@@ -135,43 +135,8 @@ class Suggestions:
     candidates: list[EntityCandidate]
     facts: list[FactSuggestion]
     dates: list[DateMention]
-
-
-# ---------------------------------------------------------------- context
-
-
-@dataclass
-class _Context:
-    vocab: Vocabulary
-    entities: dict[str, Entity]
-    source: Source
-    facts: list[Fact]
-    fact_ids: set[str]
-    article_no: str
-
-
-def _load_context(seeds: Path | str, article_id: str) -> _Context:
-    paths = SeedPaths(Path(seeds))
-    if not paths.root.is_dir():
-        raise KgError(f"seeds folder not found: {paths.root}")
-    vocab = vocabulary()
-    entities, problems = load_registry(paths.registry_files(), vocab)
-    if problems:
-        raise SeedError(problems)
-    sources, _ = load_sources(paths.sources, paths.articles, entities)
-    if article_id not in sources:
-        known = ", ".join(sorted(sources)) or "none"
-        raise KgError(
-            f"article '{article_id}' is not in {paths.sources} (known: {known}); add it with `kg add`"
-        )
-    facts: list[Fact] = []
-    fact_ids: set[str] = set()
-    for path in paths.fact_files():
-        # facts that fail validation are skipped: suggestions must work on a half-annotated corpus
-        loaded, _, _ = load_fact_file(path, sources, entities, vocab)
-        facts += loaded
-        fact_ids |= set(re.findall(r"^[#\s]*-?\s*id:\s*([a-z0-9-]+)", path.read_text(encoding="utf-8"), re.M))
-    return _Context(vocab, entities, sources[article_id], facts, fact_ids, article_id.split("_")[0])
+    new_mentions: list[Mention] = field(default_factory=list)
+    """Every occurrence of a candidate new entity's name (``via="new"``)."""
 
 
 # ---------------------------------------------------------------- mentions
@@ -186,7 +151,9 @@ def _in_excluded(start: int, end: int, excluded) -> bool:
     return any(start < ex.end and ex.start < end for ex in excluded)
 
 
-def find_mentions(text: str, entities: dict[str, Entity], excluded=()) -> list[Mention]:
+def find_mentions(
+    text: str, entities: dict[str, Entity], excluded=(), forms: dict[str, tuple[str, ...]] | None = None
+) -> list[Mention]:
     """Every occurrence of a registry label or alias, case-sensitive and on word boundaries.
 
     Nested mentions of other entities are kept ("US" inside "US President": the state is
@@ -197,6 +164,7 @@ def find_mentions(text: str, entities: dict[str, Entity], excluded=()) -> list[M
         text: the article.
         entities: the registry.
         excluded: ranges of page furniture (objects with ``start`` and ``end``) to skip.
+        forms: the surface forms allowed per key (default: every label and alias).
 
     Returns:
         Mentions sorted by position, longest first at the same start.
@@ -209,8 +177,9 @@ def find_mentions(text: str, entities: dict[str, Entity], excluded=()) -> list[M
     """
     found: dict[tuple[int, int, str], Mention] = {}
     for entity in entities.values():
-        forms = [(entity.label, "label")] + [(a, "alias") for a in entity.aliases]
-        for form, via in forms:
+        allowed = (entity.label, *entity.aliases) if forms is None else forms.get(entity.key, ())
+        for form in allowed:
+            via = "label" if form == entity.label else "alias"
             for match in _form_pattern(form).finditer(text):
                 start, end = match.span()
                 if _in_excluded(start, end, excluded):
@@ -1027,9 +996,21 @@ def suggest(article_id: str, seeds: Path | str = "seeds") -> Suggestions:
         >>> sorted({m.key for m in s.mentions})[:3]           # doctest: +SKIP
         ['akazawa-ryosei', 'ambassador-of-china-to-japan', 'anadolu-agency']
     """
-    ctx = _load_context(seeds, article_id)
+    return suggest_in(load_context(seeds, article_id))
+
+
+def suggest_in(ctx: _Context) -> Suggestions:
+    """Find mentions, candidate new entities, dates and candidate facts in the article of a context.
+
+    Args:
+        ctx: the registry, surface forms and facts to learn from, and the article.
+
+    Returns:
+        The Suggestions.
+    """
+    article_id = ctx.source.article_id
     text, excluded = ctx.source.text, ctx.source.excluded
-    mentions = find_mentions(text, ctx.entities, excluded)
+    mentions = find_mentions(text, ctx.entities, excluded, ctx.forms)
     country_mentions, new_states = find_countries(text, ctx.entities, mentions, excluded)
     mentions = sorted(mentions + country_mentions, key=lambda m: (m.start, -m.end, m.key))
     known = set(ctx.entities)
@@ -1064,7 +1045,24 @@ def suggest(article_id: str, seeds: Path | str = "seeds") -> Suggestions:
     facts += _unify_new_measures(_rate_facts(ctx, ids, top, actors), ids, ctx.article_no)
     facts.sort(key=lambda f: (f.start, f.end, f.id))
     extra = _event_and_measure_candidates(facts, candidates, ctx)
-    return Suggestions(article_id, mentions, candidates + extra, facts, dates)
+    new_mentions = _new_entity_mentions(text, candidates, mentions, excluded)
+    return Suggestions(article_id, mentions, candidates + extra, facts, dates, new_mentions)
+
+
+def _new_entity_mentions(
+    text: str, candidates: list[EntityCandidate], mentions: list[Mention], excluded
+) -> list[Mention]:
+    """Every occurrence of each candidate's name that no registry mention covers."""
+    out: dict[tuple[int, int], Mention] = {}
+    for c in sorted(candidates, key=lambda c: -(c.end - c.start)):
+        for match in _form_pattern(c.text).finditer(text):
+            start, end = match.span()
+            if _in_excluded(start, end, excluded) or any(s < end and start < e for s, e in out):
+                continue
+            if any(m.start <= start and end <= m.end for m in mentions):
+                continue
+            out[(start, end)] = Mention(c.key, c.type, start, end, c.text, "new")
+    return sorted(out.values(), key=lambda m: (m.start, m.end))
 
 
 def _type_persons(candidates: list[EntityCandidate], top: list[Mention], text: str, ctx: _Context) -> None:
