@@ -57,12 +57,17 @@ def fact_yaml(fs: FactSuggestion) -> list[str]:
     if fs.occurrence is not None:
         lines.append(f"    occurrence: {fs.occurrence}")
     for name, value in fs.fields.items():
-        if isinstance(value, dict):
-            inner = ", ".join(f"{k}: {_yaml_scalar(v)}" for k, v in value.items())
-            lines.append(f"    {name}: {{{inner}}}")
-        else:
-            lines.append(f"    {name}: {_yaml_scalar(value)}")
+        lines.append(f"    {name}: {_yaml_flow(value)}")
     return lines
+
+
+def _yaml_flow(value: object) -> str:
+    """A value in YAML flow style: a scalar, ``{key: value}`` or ``[a, {anonymous: words}]``."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_yaml_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_flow(v) for v in value) + "]"
+    return _yaml_scalar(value)
 
 
 def entity_yaml(c: EntityCandidate) -> list[str]:

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from kg.anchor import AnchorFailure, anchor_quote
 from kg.seeds import Entity, Source
+from kg.suggest import relations
 from kg.suggest.context import Context as _Context
 from kg.suggest.context import load_context
+from kg.suggest.events import known_events, matching_event
 
 MEASURE_WORDS = r"tariffs?|dut(?:y|ies)|lev(?:y|ies)|import tax(?:es)?|taxes"
 RATE_RE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d+)?)\s?(?:%|per ?cent\b|percent\b)")
@@ -698,6 +700,7 @@ def _skip_space(text: str, at: int) -> int:
 
 def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> list[FactSuggestion]:
     text = ctx.source.text
+    events = known_events(ctx)
     out = []
     counters: dict[str, int] = {}
     excluded = ctx.source.excluded
@@ -718,11 +721,25 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
             recipient = None
             if word in ("told", "tells"):
                 recipient = _holder_or_self(actors_at.get(_skip_space(text, v_end)), actors_at, text)
+                if recipient is not None and ctx.vocab.is_a(recipient.type, "State"):
+                    # "told Japanese Defense Minister Gen Nakatani": the person after the title
+                    title = re.match(
+                        r"\s+(?:[A-Z][a-z]+\s+){0,3}?(?:" + TITLE_RE.pattern + r")\s+", text[recipient.end :]
+                    )
+                    if title:
+                        recipient = actors_at.get(recipient.end + title.end(), recipient)
                 if recipient is not None and (not _is_agent(recipient, ctx) or recipient.key == speaker.key):
                     recipient = None
-            n = counters[speaker.key + etype] = counters.get(speaker.key + etype, 0) + 1
-            suffix = "" if n == 1 else f"-{n}"
-            event_key = f"{speaker.key}-{etype.lower()}-{ctx.article_no}{suffix}"
+            date = _date_field((s_start, s_end), dates)
+            roles = {"speaker": [speaker.key]} | ({"recipient": [recipient.key]} if recipient else {})
+            known_event = matching_event(ctx, etype, roles, date["value"] if date else None, events)
+            if known_event is not None:
+                event_key = known_event.key
+                etype = ctx.entities[event_key].type
+            else:
+                n = counters[speaker.key + etype] = counters.get(speaker.key + etype, 0) + 1
+                suffix = "" if n == 1 else f"-{n}"
+                event_key = f"{speaker.key}-{etype.lower()}-{ctx.article_no}{suffix}"
             fields["subject"] = event_key
             fields["type"] = etype
             fields["speaker"] = speaker.key
@@ -731,7 +748,6 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
             content = _quoted_content(sentence)
             if content:
                 fields["content"] = content
-            date = _date_field((s_start, s_end), dates)
             if date:
                 fields["date"] = date
             fs = _make(
@@ -743,10 +759,16 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
                 s_end,
                 fields,
             )
-            fs.needs.append(event_key)
             fs.needs += [a.key for a in (speaker, recipient) if a is not None and a.new]
             known = events_by_speaker.get(speaker.key, [])
-            if known:
+            if known_event is not None:
+                fs.notes.append(
+                    f"the registry's event {event_key}: same type and {', '.join(roles)} within a week"
+                    " (other facts); not a new event"
+                )
+            else:
+                fs.needs.insert(0, event_key)
+            if known and known_event is None:
                 fs.notes.append(
                     "if this is an event the registry already has, use its key as subject instead of a new one: "
                     + ", ".join(sorted(known))
@@ -810,6 +832,21 @@ def _measure_for(rate: str, target: str | None, ctx: _Context) -> list[str]:
     return hits
 
 
+def _measure_rates(key: str, ctx: _Context) -> set[str]:
+    """The rates other facts give a measure."""
+    return {c.value.value for f in ctx.facts if f.subject == key for c in f.claims if c.prop == "rate"}
+
+
+def _known_rate_kind(key: str, number: str, ctx: _Context) -> str | None:
+    """The rate kind other facts give this measure at this rate, when they agree on one."""
+    kinds = set()
+    for fact in ctx.facts:
+        values = {c.prop: c.value.value for c in fact.claims}
+        if fact.subject == key and values.get("rate") == number and "rateKind" in values:
+            kinds.add(values["rateKind"])
+    return kinds.pop().lower() if len(kinds) == 1 else None
+
+
 def _rate_facts(ctx, ids, top, actors) -> list[FactSuggestion]:
     text = ctx.source.text
     out = []
@@ -844,6 +881,12 @@ def _rate_facts(ctx, ids, top, actors) -> list[FactSuggestion]:
                 m for m in inside if ctx.vocab.is_a(m.type, "TradeMeasure")
                 and m.start <= r_end + 30 and r_start - 30 <= m.end
             ]  # fmt: skip
+            known_here = _measure_for(number, target.key if target else None, ctx)
+            # "a 10% universal rate and 25% duty on cars": the 25% belongs to the measure other
+            # articles give 25%, not to the nearby name of a measure they give another rate
+            elsewhere = known_here and not any(m.key in known_here for m in measures)
+            if measures and elsewhere and any(_measure_rates(m.key, ctx) for m in measures):
+                measures = []
             used: list[tuple[int, int]] = [(r_start, r_end)]
             fields: dict[str, object] = {}
             notes: list[str] = []
@@ -893,6 +936,7 @@ def _rate_facts(ctx, ids, top, actors) -> list[FactSuggestion]:
                 end = _clause_end(text, end, s_end)  # "..., which Trump threatened": keep the verb
             record: dict[str, object] = {"subject": subject, "type": mtype, **fields}
             record["rate"] = float(number) if "." in number else int(number)
+            kind = kind or _known_rate_kind(subject, number, ctx)
             if kind:
                 record["rateKind"] = kind
             fs = _make(
@@ -929,6 +973,10 @@ def _unify_new_measures(facts: list[FactSuggestion], ids: _Ids, article_no: str)
             )
             fs.needs = list(best.needs)
     return facts
+
+
+def _as_list(value: object) -> list:
+    return value if isinstance(value, list) else ([] if value is None else [value])
 
 
 def _short(key: str) -> str:
@@ -1042,7 +1090,20 @@ def suggest_in(ctx: _Context) -> Suggestions:
     ids = _Ids(ctx.fact_ids)
     facts = _post_facts(ctx, ids, top, actors_at, new_posts)
     facts += _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker)
-    facts += _unify_new_measures(_rate_facts(ctx, ids, top, actors), ids, ctx.article_no)
+    rates = _unify_new_measures(_rate_facts(ctx, ids, top, actors), ids, ctx.article_no)
+    facts += rates
+    spans = [sp for sp in sentences(text) if not _in_excluded(*sp, excluded)]
+    as_mentions = mentions + [Mention(c.key, c.type, c.start, c.end, c.text, "new") for c in candidates]
+    as_mentions.sort(key=lambda m: (m.start, -m.end, m.key))
+
+    def make(kind: str, base: str, start: int, end: int, fields: dict) -> FactSuggestion:
+        return _make(ctx, ids, kind, base, start, end, fields)
+
+    facts += relations.relation_facts(
+        ctx, make, as_mentions, _top_level(as_mentions), spans,
+        lambda sp: _date_field(sp, dates), rates, known_events(ctx),
+    )  # fmt: skip
+    relations.add_attribution(facts, spans, as_mentions, ctx)
     facts.sort(key=lambda f: (f.start, f.end, f.id))
     extra = _event_and_measure_candidates(facts, candidates, ctx)
     new_mentions = _new_entity_mentions(text, candidates, mentions, excluded)
@@ -1143,6 +1204,16 @@ def _event_and_measure_candidates(facts, candidates, ctx) -> list[EntityCandidat
                     f"the event of suggestion {fs.id}",
                 )
             )
+        elif fs.kind in ("letter", "meeting"):
+            etype = str(fs.fields["type"])
+            roles = _as_list(fs.fields.get("sender") or fs.fields.get("participant"))
+            who = ", ".join(labels.get(str(k), str(k)) for k in roles)
+            out.append(
+                EntityCandidate(
+                    subject, etype, f"{etype} of {who} in article {ctx.source.article_id}",
+                    fs.start, fs.end, fs.quote, f"the event of suggestion {fs.id}",
+                )
+            )  # fmt: skip
         elif fs.kind == "rate":
             parts = []
             if "imposedBy" in fs.fields:
