@@ -13,8 +13,9 @@ from kg.anchor import AnchorFailure, anchor_quote
 from kg.seeds import Entity, Source
 from kg.suggest import relations
 from kg.suggest.context import Context as _Context
-from kg.suggest.context import load_context
+from kg.suggest.context import load_context, surface_forms
 from kg.suggest.events import known_events, matching_event
+from kg.suggest.mentions import derived_forms, loose_pattern
 
 MEASURE_WORDS = r"tariffs?|dut(?:y|ies)|lev(?:y|ies)|import tax(?:es)?|taxes"
 RATE_RE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d+)?)\s?(?:%|per ?cent\b|percent\b)")
@@ -32,6 +33,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 DATE_RE = re.compile(
     r"\b(?:((?i:on|last|next|this|since|starting|from|by|until))\s+)?(" + "|".join(WEEKDAYS) + r")\b"
     r"|\b(yesterday|today|over the weekend)\b"
+    r"|\b((?i:earlier this|later this|last|next|this) (?:week|month|year))\b"
 )
 FUTURE_RE = re.compile(r"\b(?:will|(?:is|are) set to|(?:is|are) expected to (?:begin|start|meet|hold))\b")
 """Words that put a sentence's weekday in the future ("will travel ... Wednesday")."""
@@ -156,7 +158,8 @@ def _in_excluded(start: int, end: int, excluded) -> bool:
 def find_mentions(
     text: str, entities: dict[str, Entity], excluded=(), forms: dict[str, tuple[str, ...]] | None = None
 ) -> list[Mention]:
-    """Every occurrence of a registry label or alias, case-sensitive and on word boundaries.
+    """Every occurrence of a registry label or alias on word boundaries (matched as
+    :func:`kg.suggest.mentions.loose_pattern` says: case, plurals, "U.S.").
 
     Nested mentions of other entities are kept ("US" inside "US President": the state is
     mentioned too); a form inside a longer form of the same entity is not ("Trump" inside
@@ -181,8 +184,8 @@ def find_mentions(
     for entity in entities.values():
         allowed = (entity.label, *entity.aliases) if forms is None else forms.get(entity.key, ())
         for form in allowed:
-            via = "label" if form == entity.label else "alias"
-            for match in _form_pattern(form).finditer(text):
+            via = "label" if form == entity.label else "alias" if form in entity.aliases else "derived"
+            for match in loose_pattern(form).finditer(text):
                 start, end = match.span()
                 if _in_excluded(start, end, excluded):
                     continue
@@ -332,7 +335,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def resolve_date(expression: str, article_date: dt.date, future: bool = False) -> tuple[dt.date, str] | None:
+def resolve_date(
+    expression: str, article_date: dt.date, future: bool = False
+) -> tuple[dt.date | str, str] | None:
     """The day a relative expression means in an article of the given date.
 
     ``on Tuesday`` is the latest Tuesday on or before the article's date (news reports the past),
@@ -340,7 +345,8 @@ def resolve_date(expression: str, article_date: dt.date, future: bool = False) -
     ``last Wednesday`` is strictly before, ``next Friday`` strictly after.
 
     Args:
-        expression: e.g. ``"on Tuesday"``, ``"last Wednesday"``, ``"yesterday"``.
+        expression: e.g. ``"on Tuesday"``, ``"last Wednesday"``, ``"yesterday"``, ``"last week"``,
+            ``"next month"``, ``"earlier this year"`` (a period gives ``YYYY-MM`` or ``YYYY`` text).
         article_date: the article's publication date.
         future: the sentence is about the future.
 
@@ -352,6 +358,8 @@ def resolve_date(expression: str, article_date: dt.date, future: bool = False) -
         datetime.date(2025, 3, 26)
     """
     words = expression.lower().split()
+    if words[-1] in ("week", "month", "year"):
+        return _resolve_period(words, article_date)
     if words == ["yesterday"]:
         return article_date - dt.timedelta(days=1), "the day before"
     if words == ["today"]:
@@ -374,6 +382,24 @@ def resolve_date(expression: str, article_date: dt.date, future: bool = False) -
     if future or modifier in ("starting", "from", "by", "until"):
         return article_date + dt.timedelta(days=ahead), f"the sentence looks ahead: the next {day} from it"
     return article_date - dt.timedelta(days=back), f"the latest {day} up to it"
+
+
+def _resolve_period(words: list[str], article_date: dt.date) -> tuple[dt.date | str, str] | None:
+    """ "last week", "next month", "earlier this year": the month or year they fall in (a week
+    spanning two months gives only the year), with the days it covers."""
+    unit, shift = words[-1], {"last": -1, "next": 1}.get(words[0], 0)
+    if unit == "year":
+        return str(article_date.year + shift), f"the year {article_date.year + shift}"
+    if unit == "month":
+        month = article_date.month + shift
+        year, month = article_date.year + (month - 1) // 12, (month - 1) % 12 + 1
+        return f"{year:04d}-{month:02d}", f"the month {year:04d}-{month:02d}"
+    monday = article_date - dt.timedelta(days=article_date.weekday()) + dt.timedelta(weeks=shift)
+    sunday = monday + dt.timedelta(days=6)
+    days = f"the week {monday.isoformat()} to {sunday.isoformat()}"
+    if monday.month == sunday.month:
+        return monday.isoformat()[:7], days
+    return str(monday.year) if monday.year == sunday.year else None, days
 
 
 def find_dates(text: str, article_date: dt.date | None, excluded=()) -> list[DateMention]:
@@ -404,7 +430,7 @@ def find_dates(text: str, article_date: dt.date | None, excluded=()) -> list[Dat
             weekday = WEEKDAYS[article_date.weekday()][:3]
             out.append(
                 DateMention(
-                    start, end, match.group(), day.isoformat(),
+                    start, end, match.group(), day if isinstance(day, str) else day.isoformat(),
                     f"'{match.group()}' in an article dated {weekday} {article_date.isoformat()}: {how}",
                 )
             )  # fmt: skip
@@ -1058,7 +1084,9 @@ def suggest_in(ctx: _Context) -> Suggestions:
     """
     article_id = ctx.source.article_id
     text, excluded = ctx.source.text, ctx.source.excluded
-    mentions = find_mentions(text, ctx.entities, excluded, ctx.forms)
+    derived = derived_forms(ctx)
+    forms = {k: surface_forms(ctx, k) + derived.get(k, ()) for k in ctx.entities}
+    mentions = find_mentions(text, ctx.entities, excluded, forms)
     country_mentions, new_states = find_countries(text, ctx.entities, mentions, excluded)
     mentions = sorted(mentions + country_mentions, key=lambda m: (m.start, -m.end, m.key))
     known = set(ctx.entities)

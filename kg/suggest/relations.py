@@ -198,22 +198,20 @@ def sentence_sources(text: str, s_start: int, s_end: int, mentions, ctx: Context
         according = re.search(r"\baccording to\s+(?:the\s+|a\s+)?(?:\w+’s\s+|\w+'s\s+)?$", before)
         reported = re.match(r"\s+(?:news agency\s+)?(?:reported|reports|said)\b", after)
         told = re.search(r"\btold\s+$", before)
-        if (according or (outlet and (reported or told))) and m.key not in chain:
+        possessive = re.match(r"[’']s\b", text[m.end : m.end + 3])
+        state = ctx.vocab.is_a(m.type, "State")  # "according to Japanese officials": unnamed sources
+        named = according and not state and not possessive
+        if (named or (outlet and (reported or told))) and m.key not in chain:
             chain.append(m.key)
-    citing = re.search(
-        r"\bciting\s+((?:[\w-]+\s+){0,4}?(?:sources|officials|officers|people|diplomats))\b", sentence
+    unnamed = (
+        r"((?:a |an )?(?:[\w-]+\s+){0,4}?(?:sources?|officials?|officers?|people|diplomats?|insiders?))\b"
     )
-    if (
-        chain
-        and citing
-        and not any(
-            ctx.vocab.is_a(m.type, "Actor")
-            and s_start + citing.start() < m.start < s_start + citing.end()
-            and not ctx.vocab.is_a(m.type, "State")
-            for m in mentions
-        )
-    ):
+    citing = re.search(r"\bciting\s+" + unnamed, sentence)
+    if chain and citing:
         chain.append({"anonymous": citing.group(1)})
+    according = re.search(r"\baccording to\s+" + unnamed, sentence)
+    if according and not citing:
+        chain.append({"anonymous": according.group(1)})
     return chain
 
 

@@ -1,0 +1,109 @@
+"""kg suggest on text it has not seen: each seed article with only what the other articles taught."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kg.suggest import held_out_context, resolve_date, suggest_in
+from kg.suggest.mentions import loose_pattern, state_words
+from kg.terms import vocabulary
+
+A000, A001, A002, A003, A004 = (
+    "000_47059b8c57473c03", "001_c06ecbde632990cb", "002_412b91df41f90cca",
+    "003_6d42f7f9f635dfa1", "004_0ace5de719f6b055",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def held_out(corpus):
+    """Suggestions for each seed article made without its own annotations."""
+    vocab = vocabulary()
+    return {a: suggest_in(held_out_context(corpus, a, vocab)) for a in (A000, A001, A002, A003, A004)}
+
+
+def _at(text: str, surface: str) -> tuple[int, int]:
+    start = text.index(surface)
+    return start, start + len(surface)
+
+
+def test_news_forms_match_case_plurals_and_dots():
+    assert loose_pattern("US President").search("the U.S. president said").group() == "U.S. president"
+    assert loose_pattern("24% tariff").search("faces 24% tariffs").group() == "24% tariffs"
+    assert not loose_pattern("US").search("please contact us")  # an acronym keeps its case
+    assert not loose_pattern("Trump").search("a trump card")  # so does a one-word name
+    assert state_words("South Korea")[:2] == ("South Korean", "Seoul")  # demonym and capital, countryinfo
+
+
+def test_unseen_variants_are_linked(corpus, held_out):
+    text = corpus.sources[A001].text
+    linked = {(m.key, m.start, m.end) for m in held_out[A001].mentions}
+    # 001 writes "U.S. President"; only "US President" is known from the other articles
+    assert ("president-of-the-united-states", *_at(text, "U.S. President")) in linked
+    # "President Trump": the title of the post other facts say he holds, before his name
+    assert ("donald-trump", *_at(text, "President Trump")) in linked
+    text = corpus.sources[A002].text
+    linked = {(m.key, m.start, m.end) for m in held_out[A002].mentions}
+    assert ("scott-bessent", *_at(text, "Mr Bessent")) in linked  # an honorific before a known name
+
+
+def test_a_known_letter_is_proposed_under_its_key_with_its_roles(held_out):
+    letters = [f for f in held_out[A001].facts if f.kind == "letter"]
+    first = letters[0]
+    assert first.fields["subject"] == "li-qiang-letter-to-ishiba"  # known from 000 and 002, not new
+    assert (first.fields["sender"], first.fields["recipient"]) == ("li-qiang", "shigeru-ishiba")
+    assert first.needs == []
+    assert first.fields["attribution"] == ["kyodo-news"]  # "according to Japan's Kyodo news agency"
+    delivery = next(f for f in letters if "deliveredBy" in f.fields)
+    assert (delivery.fields["subject"], delivery.fields["deliveredBy"]) == (
+        "li-qiang-letter-to-ishiba",
+        "chinese-embassy-in-japan",
+    )
+    assert delivery.fields["attribution"] == [
+        "kyodo-news",
+        {"anonymous": "multiple Japanese government officials"},
+    ]
+
+
+def test_a_known_warning_and_talks_keep_their_keys(held_out):
+    warning = next(
+        f for f in held_out[A001].facts if f.fields.get("speaker") == "china" and f.kind == "statement"
+    )
+    assert warning.fields["subject"] == "china-commerce-ministry-warning"  # Beijing cautioned: 002's warning
+    talks = {f.fields["subject"]: f.fields for f in held_out[A001].facts if f.kind == "meeting"}
+    assert "us-japan-tariff-talks" in talks
+    assert {"japan", "united-states"} <= set(talks["us-japan-tariff-talks"]["participant"])
+
+
+def test_tariff_parties_and_rate_kinds_come_from_other_facts_named_in_the_sentence(held_out):
+    a001 = held_out[A001].facts
+    rates = {
+        (f.fields["subject"], f.fields["rate"], f.fields.get("rateKind")) for f in a001 if f.kind == "rate"
+    }
+    assert ("us-auto-tariff", 25, "additional") in rates  # not the nearby "universal rate"
+    parties = [
+        f.fields
+        for f in a001
+        if f.kind == "measure" and f.fields["subject"] == "us-reciprocal-tariff-on-japan"
+    ]
+    assert parties and parties[0].get("target") == "japan"
+
+
+def test_relative_periods_resolve_to_the_precision_they_give():
+    assert resolve_date("last week", dt.date(2025, 3, 31)) == ("2025-03", "the week 2025-03-24 to 2025-03-30")
+    assert resolve_date("next month", dt.date(2025, 12, 2)) == ("2026-01", "the month 2026-01")
+    assert resolve_date("earlier this year", dt.date(2025, 4, 22)) == ("2025", "the year 2025")
+    # a week across two months gives only the year
+    assert resolve_date("next week", dt.date(2025, 4, 22))[0] == "2025"
+
+
+def test_held_out_scores_meet_the_measured_floor():
+    from kg.suggest import evaluate
+
+    overall = evaluate().overall
+    # measured 2025 seeds: mentions 0.762 at 0.719, facts 0.545 at 0.909 (issue 24's targets:
+    # mentions 0.95 at 0.9, facts 0.6 at 0.8); a regression below these fails
+    assert overall.mention_recall >= 0.75
+    assert overall.fact_recall >= 0.54
+    assert overall.fact_precision >= 0.85
