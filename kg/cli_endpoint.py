@@ -11,11 +11,16 @@ import click
 
 from kg.cli import main, reports_errors, seeds_options
 
-# The defaults of kg.endpoint, repeated so that importing the CLI stays cheap (kg.endpoint
-# pulls in rdflib); tests/test_endpoint.py checks they agree.
+# The defaults of kg.front and kg.endpoint, repeated so that importing the CLI stays cheap;
+# tests/test_endpoint.py checks they agree.
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 DEFAULT_SERVE_TIMEOUT = 30
+DEFAULT_WORKERS = 2
+DEFAULT_MAX_QUERY_KB = 64
+DEFAULT_MAX_DEPTH = 64
+DEFAULT_MAX_RESULT_MB = 64
+DEFAULT_WORKER_MEMORY_MB = 2048
 PUSH_TIMEOUT = 60.0
 
 
@@ -35,18 +40,67 @@ PUSH_TIMEOUT = 60.0
     "--timeout",
     default=DEFAULT_SERVE_TIMEOUT,
     show_default=True,
-    type=click.IntRange(min=1),
-    help="Query time limit in whole seconds.",
+    type=click.FloatRange(min=0.1),
+    help="Query time limit in seconds (also bounds the wait for a free query process and the send).",
+)
+@click.option(
+    "--workers",
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Query processes: how many queries run at once.",
+)
+@click.option(
+    "--max-query-kb",
+    default=DEFAULT_MAX_QUERY_KB,
+    show_default=True,
+    type=click.IntRange(1, 16 * 1024),
+    help="Largest query accepted, in KB.",
+)
+@click.option(
+    "--max-nesting",
+    default=DEFAULT_MAX_DEPTH,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Deepest nesting of brackets accepted in a query.",
+)
+@click.option(
+    "--max-result-mb",
+    default=DEFAULT_MAX_RESULT_MB,
+    show_default=True,
+    type=click.IntRange(1, 4096),
+    help="Largest answer sent, in MB; a larger one is an error (413), never cut.",
+)
+@click.option(
+    "--worker-memory-mb",
+    default=DEFAULT_WORKER_MEMORY_MB,
+    show_default=True,
+    type=click.IntRange(0, 1 << 20),
+    help="Memory cap of each query process, in MB (0: none).",
 )
 @click.option("--cors", is_flag=True, help="Allow cross-origin requests (pages served from elsewhere).")
 @reports_errors
-def serve(seeds: Path, build_dir: Path, host: str, port: int, timeout: int, cors: bool):
-    """Serve the built graph read-only over the SPARQL 1.1 protocol (Oxigraph server).
+def serve(
+    seeds: Path,
+    build_dir: Path,
+    host: str,
+    port: int,
+    timeout: float,
+    workers: int,
+    max_query_kb: int,
+    max_nesting: int,
+    max_result_mb: int,
+    worker_memory_mb: int,
+    cors: bool,
+):
+    """Serve the built graph read-only over the SPARQL 1.1 protocol.
 
-    The default graph is the union of all graphs; updates are refused; a query past the
-    time limit gets an error. Queries must declare their prefixes (kg query does it for
-    you with --endpoint). Runs until Ctrl-C; a store rebuilt by 'kg build' is picked up
-    without a restart.
+    Queries see the same graph as kg query. Each is checked before it runs: size,
+    nesting, SERVICE, updates and FROM are refused with a 4xx and a one-line reason.
+    A query past the time limit gets 504, an answer past the size limit 413: never a
+    cut body. Queries must declare their prefixes (kg query --endpoint does it for you).
+    Runs until Ctrl-C; a store rebuilt by 'kg build' is picked up without a restart.
+    See docs/security.md before listening beyond loopback.
 
     \b
     Examples:
@@ -55,9 +109,18 @@ def serve(seeds: Path, build_dir: Path, host: str, port: int, timeout: int, cors
           --data-urlencode 'query=SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
         kg query --endpoint http://127.0.0.1:7878/query cq-letters
     """
-    from kg.endpoint import serve as run_serve
+    from kg.front import Limits
+    from kg.front import serve as run_serve
 
-    run_serve(build_dir, host, port, timeout, cors=cors, notify=click.echo)
+    limits = Limits(
+        timeout=timeout,
+        max_query_bytes=max_query_kb * 1024,
+        max_depth=max_nesting,
+        max_result_bytes=max_result_mb * 1024 * 1024,
+        workers=workers,
+        worker_memory_mb=worker_memory_mb,
+    )
+    run_serve(build_dir, host, port, limits, cors=cors, notify=click.echo)
 
 
 @main.command()

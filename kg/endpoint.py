@@ -1,12 +1,10 @@
-"""SPARQL past the embedded store: serve the build read-only, push it to a store, query an endpoint.
+"""SPARQL past the embedded store: push the build to a store, query an endpoint, start Oxigraph servers.
 
-Three jobs, all over plain HTTP (SPARQL 1.1 Protocol and Graph Store Protocol):
+Two jobs, both over plain HTTP (SPARQL 1.1 Protocol and Graph Store Protocol):
 
-* :func:`serve` runs the Oxigraph server (the ``oxigraph`` command from the ``oxigraph`` package)
-  read-only on the built store, with the default graph as the union of all graphs and a query
-  time limit. Oxigraph's own limit (``--timeout-s``) cancels streaming queries but some
-  operators (ASK, aggregates and sorts over large joins) do not check it for minutes, so a
-  watchdog restarts the server when one of its connection threads stays busy past the limit.
+* ``kg serve`` (:mod:`kg.front`) serves the build read-only through the project's own front;
+  this module keeps the helpers it shares (hosts, ports) and those that start an Oxigraph
+  server, a store to push to.
 * :func:`push` replaces each named graph of ``build/kg.nq`` in a SPARQL store with one Graph
   Store Protocol PUT, so no graph is ever left half written, and removes the project's graphs
   that the build no longer has.
@@ -27,7 +25,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,11 +34,9 @@ from urllib.parse import urlencode, urlsplit
 from kg.errors import KgError, QueryError, StoreError
 from kg.namespaces import BASE, PREFIXES
 from kg.query import _STRIP, DEFAULT_TIMEOUT, QueryResult, refuse_unsafe
-from kg.store import store_path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
-DEFAULT_SERVE_TIMEOUT = 30
 PUSH_TIMEOUT = 60.0
 
 CANCELLED = b"The SPARQL operation has been cancelled"
@@ -196,7 +191,8 @@ def remote_query(endpoint: str, query: str, timeout: float | None = DEFAULT_TIME
     """Run a query on a SPARQL 1.1 endpoint (POST, form-encoded) and return its result.
 
     The project's prefixes are declared unless the query declares them. The endpoint must
-    make its default graph the union of the named graphs (see docs/endpoint.md). An answer
+    serve the pushed default graph as its default graph, not the union of all graphs (see
+    docs/endpoint.md). An answer
     cut short by the endpoint's time limit is an error, never a partial result.
 
     Args:
@@ -421,9 +417,6 @@ def stale_graphs(query_endpoint: str, keep: set[str], timeout: float | None = PU
 
 # --------------------------------------------------------------------------- serve
 
-Notify = Callable[[str], None]
-
-
 def oxigraph_executable() -> str:
     """Path of the ``oxigraph`` command: beside this Python first (the venv), then on PATH."""
     beside = Path(sys.executable).with_name("oxigraph")
@@ -462,9 +455,13 @@ def is_loopback(host: str) -> bool:
 def serve_args(
     store: Path, host: str, port: int, timeout: int | None, read_only: bool = True, cors: bool = False
 ) -> list[str]:
-    """The oxigraph command line that serves store with the union of graphs as default graph."""
+    """The oxigraph command line that serves a store as it is.
+
+    The store's default graph is what plain queries read (the knowledge layer a build
+    writes), so it is not replaced by the union of the named graphs.
+    """
     args = [oxigraph_executable(), "serve-read-only" if read_only else "serve"]
-    args += ["--location", str(store), "--bind", f"{_url_host(host)}:{port}", "--union-default-graph"]
+    args += ["--location", str(store), "--bind", f"{_url_host(host)}:{port}"]
     if timeout:
         args += ["--timeout-s", str(int(timeout))]
     if cors:
@@ -581,160 +578,3 @@ def stop_process(proc: subprocess.Popen, grace: float = 5.0) -> int:
     if errors is not None:
         errors.close()
     return proc.returncode
-
-
-def thread_cpu(pid: int) -> dict[int, float]:
-    """CPU seconds used so far by each thread of a process, from /proc (empty elsewhere)."""
-    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    used: dict[int, float] = {}
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return used
-    for tid in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat", encoding="ascii", errors="replace") as fh:
-                stat = fh.read()
-        except OSError:
-            continue  # the thread ended meanwhile
-        name = stat[stat.find("(") + 1 : stat.rfind(")")]
-        if name.startswith("rocksdb"):
-            continue  # storage housekeeping, not a query
-        fields = stat[stat.rfind(")") + 2 :].split()
-        used[int(tid)] = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
-    return used
-
-
-@dataclass
-class RunawayWatch:
-    """Finds server threads that have been busy without a break for longer than a limit.
-
-    Oxigraph serves each connection on its own thread, so a thread that keeps using CPU past
-    the query time limit is a query that escaped Oxigraph's own cancellation.
-    """
-
-    limit: float
-    busy_share: float = 0.2
-    _last: dict[int, float] = field(default_factory=dict)
-    _busy_since: dict[int, float] = field(default_factory=dict)
-    _last_time: float | None = None
-
-    def update(self, now: float, used: dict[int, float]) -> list[int]:
-        """Record one sample (time, CPU seconds per thread); return the runaway thread ids."""
-        if self._last_time is not None:
-            interval = now - self._last_time
-            for tid, seconds in used.items():
-                busy = interval > 0 and seconds - self._last.get(tid, seconds) >= self.busy_share * interval
-                if busy:
-                    self._busy_since.setdefault(tid, self._last_time)
-                else:
-                    self._busy_since.pop(tid, None)
-        self._busy_since = {t: s for t, s in self._busy_since.items() if t in used}
-        self._last, self._last_time = dict(used), now
-        return sorted(t for t, since in self._busy_since.items() if now - since > self.limit)
-
-    def reset(self) -> None:
-        """Forget every thread (after the server was restarted)."""
-        self._last.clear()
-        self._busy_since.clear()
-        self._last_time = None
-
-
-def watchdog_limit(timeout: int) -> float:
-    """How long a thread may stay busy before the server is restarted: the limit plus a margin."""
-    return timeout + max(2.0, 0.1 * timeout)
-
-
-def serve(
-    build_dir: Path | str = "build",
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
-    timeout: int = DEFAULT_SERVE_TIMEOUT,
-    cors: bool = False,
-    notify: Notify = print,
-    poll: float = 0.5,
-) -> None:
-    """Serve the built store read-only over the SPARQL 1.1 protocol until interrupted.
-
-    Runs ``oxigraph serve-read-only`` with the union of all graphs as default graph and the
-    time limit, then watches it: a query still running past the limit (plus a margin) gets
-    the server restarted, and a rebuilt store (``kg build`` moved ``build/store``) is served
-    from then on. Ctrl-C, SIGTERM or SIGHUP stop the server and return normally.
-
-    Args:
-        build_dir: the build folder.
-        host, port: where to listen (loopback by default).
-        timeout: query time limit in whole seconds.
-        cors: allow cross-origin requests (a browser page on another origin).
-        notify: receives one line per event (start, restart, warnings).
-        poll: seconds between watchdog checks.
-
-    Raises:
-        StoreError: no store, or the server failed to start or stopped by itself.
-        KgError: the port is taken or cannot be used.
-
-    Example:
-        >>> serve("build", port=7878)  # doctest: +SKIP
-    """
-    store = store_path(build_dir)
-    check_port_free(host, port)
-    stop = threading.Event()
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in _STOP_SIGNALS}
-    proc = None
-    try:
-        proc = start_oxigraph(serve_args(store, host, port, timeout, cors=cors), host, port)
-        _announce(store, host, port, timeout, notify)
-        watch = RunawayWatch(watchdog_limit(timeout))
-        while not stop.wait(poll):
-            if proc.poll() is not None:
-                reason = server_errors(proc) or f"exit code {proc.returncode}"
-                raise StoreError(f"the Oxigraph server stopped by itself: {reason}")
-            restart = None
-            if watch.update(time.monotonic(), thread_cpu(proc.pid)):
-                restart = f"stopping a query running past the {timeout} s time limit: restarting the server"
-            current = _current_store(build_dir, store)
-            if current != store:
-                store, restart = current, f"the store was rebuilt: restarting the server on {current}"
-            if restart:
-                notify(restart)  # before the restart, so the log shows why connections dropped
-                stop_process(proc)
-                proc = None
-                proc = start_oxigraph(serve_args(store, host, port, timeout, cors=cors), host, port)
-                watch.reset()
-    except KeyboardInterrupt:
-        pass  # Ctrl-C is how a user stops the server: a clean stop, not an error
-    finally:
-        if proc is not None:
-            stop_process(proc)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    notify("stopped")
-
-
-def _announce(store: Path, host: str, port: int, timeout: int, notify: Notify) -> None:
-    notify(f"serving {store} read-only (union of all graphs, {timeout} s query time limit)")
-    notify(f"SPARQL endpoint: {endpoint_url(host, port)}")
-    notify(f"query page:      {endpoint_url(host, port, '/')}")
-    if not is_loopback(host):
-        notify(
-            f"warning: listening on {host}: anyone who can reach it can query the graph, and "
-            "SPARQL SERVICE lets them make the server fetch other URLs"
-        )
-    notify("press Ctrl-C to stop")
-
-
-# SIGINT is handled explicitly too: a process started in the background of a non-interactive
-# shell (as CI does) inherits SIGINT ignored, and then Python never raises KeyboardInterrupt.
-_STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
-
-
-def _current_store(build_dir: Path | str, serving: Path) -> Path:
-    try:
-        current = store_path(build_dir)
-    except StoreError:
-        return serving  # mid-rebuild or removed: keep serving what is open
-    return current if current.is_dir() else serving
