@@ -22,6 +22,7 @@ import os
 import signal
 import struct
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -123,6 +124,14 @@ class Pool:
     async def spawn(self) -> Worker:
         """Start one query process and wait until it has opened the store."""
         generation = self.generation
+        # what a process says on stderr is kept only to explain why it did not start
+        errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, once the process is ready
+        try:
+            return await self._spawn(generation, errors)
+        finally:
+            errors.close()
+
+    async def _spawn(self, generation: int, errors) -> Worker:
         limits = self.limits
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -134,7 +143,7 @@ class Pool:
             str(os.getpid()),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
+            stderr=errors,
             start_new_session=True,  # Ctrl-C reaches kg serve, which stops its processes itself
         )
         worker = Worker(proc, generation)
@@ -143,7 +152,13 @@ class Pool:
             ready = json.loads(await asyncio.wait_for(_read_frame(proc.stdout), WORKER_START_TIMEOUT))
         except (asyncio.IncompleteReadError, TimeoutError, ValueError):
             self.discard(worker)
-            raise StoreError("a query process did not start (it ended without opening the store)") from None
+            errors.seek(0)
+            said = " ".join(errors.read()[-300:].decode("utf-8", "replace").split())
+            raise StoreError(
+                "a query process did not start"
+                + (f": {said}" if said else "")
+                + " (is --worker-memory-mb too low?)"
+            ) from None
         except BaseException:
             self.discard(worker)
             raise
@@ -400,7 +415,9 @@ class Front:
         """Send an answer whole, cutting off a client that takes past the time limit to read it."""
         from aiohttp import web
 
-        response = web.StreamResponse(status=answer.status, headers={**self.headers(answer.media), **(extra or {})})
+        response = web.StreamResponse(
+            status=answer.status, headers={**self.headers(answer.media), **(extra or {})}
+        )
         response.content_length = len(answer.body)
 
         async def write() -> None:
@@ -429,7 +446,8 @@ class Front:
         try:
             if not self.host_allowed(request):
                 raise Refused(
-                    403, "this server answers only requests addressed to a loopback name (localhost, 127.0.0.1)"
+                    403,
+                    "this server answers only requests addressed to a loopback name (localhost, 127.0.0.1)",
                 )
             if request.method == "OPTIONS":
                 return await self.preflight(request)
@@ -462,7 +480,9 @@ class Front:
         media = negotiate(checked.form, request.headers.get("Accept"))
         if media is None:
             offers = ", ".join(MEDIA_TYPES[checked.form])
-            raise Refused(406, f"cannot answer a {checked.form.upper()} query in the types accepted; offered: {offers}")
+            raise Refused(
+                406, f"cannot answer a {checked.form.upper()} query in the types accepted; offered: {offers}"
+            )
         return await self.send(request, await self.pool.run(checked.text, media))
 
     def index(self) -> str:
@@ -610,8 +630,7 @@ async def _watch_store(build_dir, serving: Path, pool: Pool, notify: Notify, pol
 
 def _announce(store: Path, host: str, port: int, limits: Limits, cors: bool, notify: Notify) -> None:
     notify(
-        f"serving {store} read-only ({limits.workers} query processes, "
-        f"{limits.timeout:g} s query time limit)"
+        f"serving {store} read-only ({limits.workers} query processes, {limits.timeout:g} s query time limit)"
     )
     notify(
         f"limits: {limits.max_query_bytes // 1024} KB per query, {limits.max_depth} levels of brackets, "
