@@ -121,7 +121,8 @@ import gc, json, signal, sys, time
 from pathlib import Path
 import rdflib
 from rdflib import Dataset, Literal, URIRef
-from kg.build import corpus_quads
+from kg.build import corpus_quads, with_layer
+from kg.layer import graph_of
 from kg.namespaces import ONTOLOGY_GRAPH, PREFIXES
 from kg.seeds import load_corpus
 
@@ -151,13 +152,13 @@ corpus = stage("load and validate annotations", lambda: load_corpus(sys.argv[1])
 def objects():
     ds = Dataset(default_union=True)
     graphs = {}
-    for line in corpus_quads(corpus).quads:
+    for line in with_layer(corpus_quads(corpus).quads):
         s, p, rest = line.split(" ", 2)
-        at = rest.rindex(" <")
-        o, g = rest[:at], rest[at + 1 : -2]
+        g = graph_of(line)
+        o = rest[: rest.rindex(" <")] if g else rest[:-2]
         graph = graphs.get(g)
         if graph is None:
-            graph = graphs[g] = ds.graph(URIRef(g[1:-1]))
+            graph = graphs[g] = ds.graph(URIRef(g[1:-1])) if g else ds.default_context
         graph.add((URIRef(s[1:-1]), URIRef(p[1:-1]), term(o)))
     return ds, sum(len(g) for g in graphs.values())
 ds, count = stage("rdflib objects (Dataset, one Graph per fact)", objects)

@@ -113,7 +113,7 @@ class GraphHandle:
     def _closest_fact(self, iri: str) -> str:
         from kg.seeds import did_you_mean
 
-        facts = self.query("SELECT ?f WHERE { ?f a tdo:Fact }").column("f")
+        facts = self.query("SELECT ?f WHERE { GRAPH graph:provenance { ?f a tdo:Fact } }").column("f")
         return did_you_mean(iri, [f for f in facts if f]).replace(str(FACT), "")
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
+from kg.layer import claim_iri, layer_quads
 from kg.namespaces import (
     ARTICLE,
     FACT,
@@ -196,19 +197,22 @@ def fact_quads(
     g = iri(f)
     s = _id_t(fact.subject)
     out: list[str] = []
+    pg = _PROVENANCE_T
+    states = _t("states")
     if fact.type:
         out.append(quad(s, RDF_TYPE, _t(fact.type), g))
+        out.append(quad(g, states, claim_iri(s, RDF_TYPE, _t(fact.type)), pg))
         if index is not None:
             index.setdefault((s, RDF_TYPE), []).append(Location(fact.path, fact.line, fact.id))
     for c in fact.claims:
         p, o = _t(c.prop), value_term(c.value)
         out.append(quad(s, p, o, g))
+        out.append(quad(g, states, claim_iri(s, p, o), pg))
         if index is not None:
             index.setdefault((s, p), []).append(Location(fact.path, c.line, fact.id, o))
     if index is not None:
         index.setdefault((g, "*"), []).append(Location(fact.path, fact.line, fact.id))
 
-    pg = _PROVENANCE_T
     art = iri(_ARTICLE_NS + fact.article_id)
     ann, target = iri(f + "/annotation"), iri(f + "/target")
     qsel, psel = iri(f + "/quote-selector"), iri(f + "/position-selector")
@@ -220,6 +224,7 @@ def fact_quads(
         quad(g, _t("modality"), _t(fact.modality), pg),
         quad(g, _t("independentOrigin"), iri(independent_origin(fact, source, entities)), pg),
         quad(g, _t("annotation"), ann, pg),
+        quad(g, _t("quote"), literal(fact.anchor.exact), pg),
         quad(g, _t("sourceFile"), literal(fact.path), pg),
         quad(g, _t("sourceLine"), literal(str(fact.line), XSD + "integer"), pg),
         quad(ann, RDF_TYPE, _oa_t("Annotation"), pg),
@@ -289,6 +294,11 @@ def corpus_quads(corpus: Corpus, ontology: Path | None = None) -> BuiltDataset:
     for fact in corpus.facts:
         quads += fact_quads(fact, corpus.sources[fact.article_id], corpus.entities, index)
     return BuiltDataset(sorted_unique(quads), index, {fact.id: fact_record(fact) for fact in corpus.facts})
+
+
+def with_layer(quads: list[str]) -> list[str]:
+    """The dataset's sorted quads with the knowledge layer (:mod:`kg.layer`) merged in, sorted."""
+    return sorted_unique(quads + layer_quads(quads))
 
 
 def sorted_unique(quads: list[str]) -> list[str]:

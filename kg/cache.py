@@ -44,7 +44,7 @@ CACHE_DIR = "cache"
 FORMAT = 1
 """Bump when the layout of cache entries changes."""
 
-_CODE_FILES = ("seeds.py", "build.py", "anchor.py", "yamlpos.py", "terms.py", "rdfterms.py", "namespaces.py", "errors.py", "cache.py", "validate.py")  # fmt: skip
+_CODE_FILES = ("seeds.py", "build.py", "layer.py", "anchor.py", "yamlpos.py", "terms.py", "rdfterms.py", "namespaces.py", "errors.py", "cache.py", "validate.py")  # fmt: skip
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _PROVENANCE_END = "<https://w3id.org/trade-dispute/graph/provenance> ."
 _ID_START = "<https://w3id.org/trade-dispute/id/"

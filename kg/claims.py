@@ -1,16 +1,20 @@
-"""The claims report: corroboration by independent origins, and contradictions between facts.
+"""The claims report: corroboration by independent origins, and where articles disagree.
 
-Both come from named queries (ontology/queries/cq-corroboration.rq, and claims-contested.rq, the
-first step of cq-contradictions on its own), so the report and a user's own SPARQL always agree;
-the quotes behind each contested value come from claims-evidence.rq, run for the contested
-(subject, property) pairs only.
+Both read what the build stored in the knowledge layer (:mod:`kg.layer`) through the named
+queries ``cq-corroboration`` (the claim nodes and their counts) and ``cq-contradictions`` (the
+disagreements, each value with every fact behind it), so the report, the pages and a user's own
+SPARQL give the same numbers.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from kg.query import QueryResult, execute, named_queries, shorten
+from kg.errors import KgError
+from kg.query import execute, named_queries, shorten
+
+_MIN_ARTICLES = re.compile(r"VALUES \?minArticles \{ \d+ \}")
 
 
 @dataclass(frozen=True)
@@ -18,21 +22,23 @@ class Claim:
     """One (subject, property, value) triple and who stands behind it."""
 
     subject: str
+    subject_name: str
     property: str
     value: str
     articles: int
     origins: int
-    modalities: str
-    sources: tuple[str, ...]
+    facts: int
+    stated_as_fact: bool
 
 
 @dataclass
 class ContestedValue:
-    """One of the values a contradiction is between, with the facts that give it."""
+    """One of the two values of a disagreement, with the facts that give it."""
 
     value: str
+    origins: int
     rate_kinds: list[str] = field(default_factory=list)
-    evidence: list[dict] = field(default_factory=list)  # article, quote, modality, fact
+    evidence: list[dict] = field(default_factory=list)  # article, quote, modality
 
     @property
     def articles(self) -> list[str]:
@@ -40,21 +46,27 @@ class ContestedValue:
 
 
 @dataclass
-class Contradiction:
-    """A subject with different values of one single-valued property."""
+class Disagreement:
+    """Two values of one single-valued property for one subject, and what kind of difference."""
 
     subject: str
+    subject_name: str
     property: str
+    kind: str  # contradiction, different rate kinds, different scopes, different times
+    reason: str
     values: list[ContestedValue]
 
+    @property
+    def is_contradiction(self) -> bool:
+        return self.kind == "contradiction"
 
-def _run(store, name: str, values: str = "") -> QueryResult:
-    """Run a named query; values, a trailing VALUES clause, keeps only the rows it binds."""
-    return execute(store, named_queries()[name].read_text(encoding="utf-8") + values)
+
+def _query(name: str) -> str:
+    return named_queries()[name].read_text(encoding="utf-8")
 
 
-def corroboration(store, min_articles: int = 1) -> list[Claim]:
-    """Every claim with its number of articles and of independent origins.
+def corroboration(store, min_articles: int = 2) -> list[Claim]:
+    """Every claim made by at least min_articles articles, with its articles and origins.
 
     Args:
         store: an open pyoxigraph store of the built graph.
@@ -63,79 +75,69 @@ def corroboration(store, min_articles: int = 1) -> list[Claim]:
     Returns:
         Claims, most corroborated first.
     """
-    claims = []
-    for row in _run(store, "cq-corroboration").rows:
-        articles = int(row["articles"]["value"])
-        if articles < min_articles:
-            continue
-        claims.append(
-            Claim(
-                subject=shorten(row["subject"]),
-                property=shorten(row["property"]),
-                value=shorten(row["value"]),
-                articles=articles,
-                origins=int(row["origins"]["value"]),
-                modalities=row["modality"]["value"],
-                sources=tuple(sorted(row["sources"]["value"].split())),
-            )
-        )
-    return claims
-
-
-def contradictions(store) -> list[Contradiction]:
-    """Subjects given different values of a functional property, each value with its evidence.
-
-    claims-contested finds the contested (subject, property) pairs, as cq-contradictions does
-    before it counts and groups their values; claims-evidence, restricted to those pairs by a
-    trailing VALUES clause, gives every fact behind each of their values.
-    """
-    import pyoxigraph as ox
-
-    contested = {
-        (r["subject"]["value"], r["property"]["value"])
-        for r in _run(store, "claims-contested").rows
-        if r["subject"]["type"] == "uri"  # facts are about named things; a blank node has no name here
-    }
-    if not contested:
-        return []
-    # NamedNode refuses anything that is not an IRI: the text below stays one VALUES clause
-    pairs = " ".join(f"({ox.NamedNode(s)} {ox.NamedNode(p)})" for s, p in sorted(contested))
-    rows = _run(store, "claims-evidence", f"\nVALUES (?subject ?property) {{ {pairs} }}\n").values(short=True)
-    order = ("subject", "property", "value", "article", "fact", "quote", "modality", "rateKind")
-    rows.sort(key=lambda r: tuple(r[k] or "" for k in order))
-    grouped: dict[tuple[str, str], dict[str, ContestedValue]] = {}
-    for row in rows:
-        values = grouped.setdefault((row["subject"], row["property"]), {})
-        entry = values.setdefault(row["value"], ContestedValue(row["value"]))
-        if row["rateKind"] and row["rateKind"] not in entry.rate_kinds:
-            entry.rate_kinds.append(row["rateKind"])
-        item = {k: row[k] for k in ("article", "quote", "modality", "fact")}
-        if item not in entry.evidence[-1:]:  # a fact giving two rate kinds is two rows, side by side
-            entry.evidence.append(item)
+    text = _query("cq-corroboration")
+    if not _MIN_ARTICLES.search(text):  # the named query's one parameter
+        raise KgError("cq-corroboration.rq lost its 'VALUES ?minArticles { N }' line")
+    text = _MIN_ARTICLES.sub(f"VALUES ?minArticles {{ {int(min_articles)} }}", text)
     return [
-        Contradiction(subject, prop, [values[v] for v in sorted(values)])
-        for (subject, prop), values in sorted(grouped.items())
+        Claim(
+            subject=shorten(row["subject"]),
+            subject_name=row["subjectName"]["value"],
+            property=shorten(row["property"]),
+            value=row["valueName"]["value"] if "valueName" in row else shorten(row["value"]),
+            articles=int(row["articles"]["value"]),
+            origins=int(row["origins"]["value"]),
+            facts=int(row["facts"]["value"]),
+            stated_as_fact=row["asFact"]["value"] == "true",
+        )
+        for row in execute(store, text).rows
     ]
 
 
-def claims_report(store, min_articles: int = 1) -> dict:
-    """Contradictions and corroboration as plain dicts (for JSON and notebooks)."""
+def disagreements(store) -> list[Disagreement]:
+    """Subjects given two values of a single-valued property, with the kind of difference and
+    every fact behind each value (from cq-contradictions)."""
+    found: dict[str, Disagreement] = {}
+    for row in execute(store, _query("cq-contradictions")).values(short=True):
+        d = found.get(row["disagreement"])
+        if d is None:
+            d = found[row["disagreement"]] = Disagreement(
+                row["subject"], row["subjectName"], row["property"], row["kind"], row["reason"], []
+            )
+        value = next((v for v in d.values if v.value == row["value"]), None)
+        if value is None:
+            value = ContestedValue(row["value"], int(row["origins"]))
+            d.values.append(value)
+        if row["rateKind"] and row["rateKind"] not in value.rate_kinds:
+            value.rate_kinds.append(row["rateKind"])
+        item = {k: row[k] for k in ("article", "quote", "modality")}
+        if item not in value.evidence:
+            value.evidence.append(item)
+    return sorted(found.values(), key=lambda d: (not d.is_contradiction, d.subject, d.property, d.reason))
+
+
+def claims_report(store, min_articles: int = 2) -> dict:
+    """Disagreements and corroboration as plain dicts (for JSON and notebooks)."""
     return {
-        "contradictions": [
+        "disagreements": [
             {
-                "subject": c.subject,
-                "property": c.property,
+                "subject": d.subject,
+                "subject_name": d.subject_name,
+                "property": d.property,
+                "kind": d.kind,
+                "reason": d.reason,
                 "values": [
                     {
                         "value": v.value,
                         "rate_kinds": v.rate_kinds,
                         "articles": v.articles,
+                        "origins": v.origins,
                         "evidence": v.evidence,
                     }
-                    for v in c.values
+                    for v in d.values
                 ],
             }
-            for c in contradictions(store)
+            for d in disagreements(store)
         ],
-        "claims": [c.__dict__ | {"sources": list(c.sources)} for c in corroboration(store, min_articles)],
+        "claims": [c.__dict__ for c in corroboration(store, min_articles)],
     }

@@ -22,11 +22,14 @@ from kg.cli import main, reports_errors, seeds_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @reports_errors
 def claims(seeds: Path, build_dir: Path, min_articles: int, fmt: str):
-    """Contradictions between articles, then claims with their corroboration.
+    """Where articles disagree, then claims with their corroboration.
 
-    Corroboration counts independent origins: articles relaying the same original
-    reporter (e.g. Kyodo) count once. Modality (reported, expected, claimed...) is
-    shown beside each claim.
+    A disagreement is two values of a single-valued property for one subject: a
+    contradiction when they share rate kind, scope and time, else the difference
+    that explains them (different rate kinds, scopes or times), each value with
+    every quote behind it. Corroboration counts independent origins: articles
+    relaying the same original reporter (e.g. Kyodo) count once. "as fact" is no
+    for a claim that is only expected, planned, considered, claimed or denied.
 
     \b
     Examples:
@@ -41,24 +44,27 @@ def claims(seeds: Path, build_dir: Path, min_articles: int, fmt: str):
     if fmt == "json":
         click.echo(json.dumps(report, indent=1, ensure_ascii=False))
         return
-    click.echo(f"Contradictions ({len(report['contradictions'])})")
-    for c in report["contradictions"]:
-        click.echo(f"\n  {c['subject']} {c['property']} is contested:")
-        for v in c["values"]:
+    found = report["disagreements"]
+    contradictions = sum(d["kind"] == "contradiction" for d in found)
+    click.echo(f"Disagreements ({len(found)}: {contradictions} contradiction(s))")
+    for d in found:
+        click.echo(f"\n  {d['subject_name']} ({d['subject']}) {d['property']}: {d['kind']}")
+        click.echo(f"    {d['reason']}")
+        for v in d["values"]:
             kinds = f" ({', '.join(v['rate_kinds'])})" if v["rate_kinds"] else ""
-            click.echo(f"    {v['value']}{kinds} in {', '.join(v['articles'])}")
+            click.echo(f"    {v['value']}{kinds}: {len(v['articles'])} article(s), {v['origins']} origin(s)")
             for e in v["evidence"]:
                 click.echo(f'      {e["article"]} [{e["modality"]}]: "{e["quote"]}"')
     rows = [
         [
-            c["subject"],
+            c["subject_name"],
             c["property"],
             c["value"],
             str(c["articles"]),
             str(c["origins"]),
-            c["modalities"],
+            "yes" if c["stated_as_fact"] else "no",
         ]
         for c in report["claims"]
     ]
     click.echo(f"\nClaims made by at least {min_articles} article(s) ({len(rows)})\n")
-    click.echo(table(["subject", "property", "value", "articles", "origins", "modality"], rows, max_width=40))
+    click.echo(table(["subject", "property", "value", "articles", "origins", "as fact"], rows, max_width=40))

@@ -7,8 +7,9 @@ Each ``kg build`` keeps the outputs it replaces in ``build/previous/`` (``manife
 * facts: fact graphs and their provenance added, removed, changed (line numbers ignored);
 * corroborations: the distinct independent origins behind each (subject, property, value) stated
   in fact graphs; a change is listed when the triple has, or had, two origins or more;
-* contradictions: a functional property (``owl:FunctionalProperty`` in the ontology) with more
-  than one value for a subject across fact graphs.
+* contradictions: the disagreements of the knowledge layer (:mod:`kg.layer`) that are
+  contradictions: two values of a single-valued property for a subject, of the same rate kind,
+  scope and time.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ PREVIOUS_DIR = "previous"
 KEPT_FILES = ("manifest.json", "kg.nq")
 """The outputs of a build that the next build keeps for comparison."""
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_FUNCTIONAL = "http://www.w3.org/2002/07/owl#FunctionalProperty"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDF_TYPE = _RDF + "type"
 _TDO = PREFIXES["tdo"]
-_IGNORED_IN_FACTS = {_TDO + "sourceLine", _TDO + "sourceFile"}
-"""Provenance that moves when lines are inserted above a fact; not a change of the fact."""
+_IGNORED_IN_FACTS = {_TDO + "sourceLine", _TDO + "sourceFile", _TDO + "states"}
+"""Provenance that moves when lines are inserted above a fact, or that follows from the fact's
+triples (the claims it states); not a change of the fact."""
 
 Quad = tuple[str, str, str, str]  # subject, predicate, object, graph as N-Triples terms
 
@@ -176,14 +178,23 @@ def origins(quads: set[Quad]) -> dict[tuple[str, str, str], set[str]]:
 
 
 def contradictions(quads: set[Quad]) -> dict[tuple[str, str], set[str]]:
-    """(subject, functional property) -> its values across fact graphs, where there are several."""
-    functional = {s for s, p, o, _ in quads if _strip(p) == _RDF_TYPE and _strip(o) == _FUNCTIONAL}
-    fact_prefix = "<" + str(FACT)
+    """(subject, functional property) -> its values, for the disagreements of the knowledge layer
+    that are contradictions (the same rate kind, scope and time: see :mod:`kg.layer`)."""
+    default = [(s, p, o) for s, p, o, g in quads if g == "DEFAULT"]
+    kind = f"<{_TDO}disagreementKind>"
+    contradiction = f"<{_TDO}Contradiction>"
+    chosen = {s for s, p, o in default if p == kind and o == contradiction}
+    members = [o for s, p, o in default if s in chosen and p == f"<{_TDO}claim>"]
+    parts: dict[str, dict[str, str]] = {}
+    wanted = {f"<{_RDF}{name}>": name for name in ("subject", "predicate", "object")}
+    for s, p, o in default:
+        if p in wanted:
+            parts.setdefault(s, {})[wanted[p]] = o
     values: dict[tuple[str, str], set[str]] = {}
-    for s, p, o, g in quads:
-        if p in functional and g.startswith(fact_prefix):
-            values.setdefault((s, p), set()).add(o)
-    return {k: v for k, v in values.items() if len(v) > 1}
+    for claim in members:
+        c = parts[claim]
+        values.setdefault((c["subject"], c["predicate"]), set()).add(c["object"])
+    return values
 
 
 def _changes(before: dict, after: dict, describe) -> list[Change]:

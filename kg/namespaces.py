@@ -24,7 +24,9 @@ class TDO(DefinedNamespace):
     AnonymousSource: URIRef
     Article: URIRef
     AttributionStep: URIRef
+    Claim: URIRef
     Dispute: URIRef
+    Disagreement: URIRef
     EconomicFigure: URIRef
     Embassy: URIRef
     Event: URIRef
@@ -33,6 +35,7 @@ class TDO(DefinedNamespace):
     Fact: URIRef
     ImportBan: URIRef
     ImportQuota: URIRef
+    KnowledgeLayer: URIRef
     Letter: URIRef
     Meeting: URIRef
     Ministry: URIRef
@@ -64,18 +67,24 @@ class TDO(DefinedNamespace):
     agencyOf: URIRef
     annotation: URIRef
     announcedOn: URIRef
+    articleCount: URIRef
     attribution: URIRef
     beneficiary: URIRef
+    claim: URIRef
     concerns: URIRef
     content: URIRef
+    contradicts: URIRef
     date: URIRef
     dateBasis: URIRef
     dateInference: URIRef
     deliveredBy: URIRef
+    disagreementKind: URIRef
     duration: URIRef
+    earliestDate: URIRef
     effectiveFrom: URIRef
     excludedRange: URIRef
     excludes: URIRef
+    factCount: URIRef
     figureOf: URIRef
     heldBy: URIRef
     hsCode: URIRef
@@ -83,6 +92,8 @@ class TDO(DefinedNamespace):
     inSector: URIRef
     independentOrigin: URIRef
     interactionSign: URIRef
+    latestDate: URIRef
+    layerVersion: URIRef
     locatedIn: URIRef
     metric: URIRef
     modality: URIRef
@@ -90,6 +101,7 @@ class TDO(DefinedNamespace):
     normalisedMatch: URIRef
     note: URIRef
     opposes: URIRef
+    originCount: URIRef
     outletStatus: URIRef
     partOf: URIRef
     participant: URIRef
@@ -99,6 +111,7 @@ class TDO(DefinedNamespace):
     publishedBy: URIRef
     publishedOn: URIRef
     publishesOn: URIRef
+    quote: URIRef
     rate: URIRef
     rateKind: URIRef
     reason: URIRef
@@ -114,6 +127,8 @@ class TDO(DefinedNamespace):
     sourceLine: URIRef
     speaker: URIRef
     stance: URIRef
+    statedAsFact: URIRef
+    states: URIRef
     status: URIRef
     stepIndex: URIRef
     supports: URIRef
@@ -122,6 +137,8 @@ class TDO(DefinedNamespace):
     unit: URIRef
     value: URIRef
     wikidata: URIRef
+    withRateKind: URIRef
+    withScope: URIRef
     # concept schemes and concepts
     Active: URIRef
     Additional: URIRef
@@ -133,8 +150,13 @@ class TDO(DefinedNamespace):
     Claimed: URIRef
     Conflict: URIRef
     Considered: URIRef
+    Contradiction: URIRef
     Cooperation: URIRef
     Denied: URIRef
+    DifferentRateKinds: URIRef
+    DifferentScopes: URIRef
+    DifferentTimes: URIRef
+    DisagreementKindScheme: URIRef
     EventTypeScheme: URIRef
     Expected: URIRef
     InForce: URIRef
@@ -173,6 +195,7 @@ PREFIXES: dict[str, str] = {
     "fact": str(FACT),
     "article": str(ARTICLE),
     "graph": str(GRAPH),
+    "claim": BASE + "claim/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.build import BuiltDataset, corpus_quads, iter_lines
+from kg.build import BuiltDataset, corpus_quads, iter_lines, sorted_unique
 from kg.cache import (
     CACHE_DIR,
     Cache,
@@ -44,7 +44,8 @@ from kg.cache import (
     shared_part,
 )
 from kg.errors import KgError, SeedError, ValidationFailed
-from kg.namespaces import PREFIXES, PROVENANCE_GRAPH
+from kg.layer import layer_quads
+from kg.namespaces import FACT, GRAPH, ONTOLOGY_GRAPH, PREFIXES, PROVENANCE_GRAPH
 from kg.seeds import Corpus, load_corpus
 from kg.spool import Spool, SpoolLoader
 from kg.store import STORE_LINK, bulk_load, memory_store, patch_store, swap_store
@@ -237,8 +238,16 @@ _CONTROL_BYTES = bytes(range(0x20)).replace(b"\n", b"").replace(b"\r", b"") + b"
 N-Quads text and by the serializer's terms could then differ, so such data takes the slow path."""
 
 
+_GRAPH_STARTS = (f"<{FACT}".encode(), f"<{GRAPH}".encode())
+_ONTOLOGY_TERM = f"<{ONTOLOGY_GRAPH}>".encode()
+
+
 def _graph_of(line: bytes) -> bytes:
-    return line[line.rindex(b" <") + 1 : -2]
+    """:func:`kg.layer.graph_of` for a line as bytes: b"" for the default graph."""
+    term = line[line.rfind(b" <") + 1 : -2]
+    if (term.startswith(_GRAPH_STARTS) or term == _ONTOLOGY_TERM) and b" " not in term and b'"' not in term:
+        return term
+    return b""
 
 
 def _blocks(nquads: Path, size: int = 32 << 20):
@@ -256,6 +265,10 @@ def _blocks(nquads: Path, size: int = 32 << 20):
 
 def _lines_of_graph(nquads: Path, graph: bytes):
     """The lines of one graph, read again from the file in file order: a list per block."""
+    if not graph:  # the default graph: its lines end with their object
+        for data in _blocks(nquads):
+            yield [line for line in data.split(b"\n") if line and not _graph_of(line)]
+        return
     suffix = b" " + graph + b" ."
     for data in _blocks(nquads):
         yield [line for line in data.split(b"\n") if line.endswith(suffix)]
@@ -353,12 +366,14 @@ def _trig_by_serializer(
             out.write(body[at:end])
             resumed = continues
 
-        for g in sorted(graphs):
+        # the default graph (b"") last, where the serializer puts it after sorting ("DEFAULT")
+        for g in sorted(graphs, key=lambda g: (not g, g)):
             start = len(batch)  # where this graph's lines begin in the batch
             for lines in graphs[g]:
                 batch.extend(lines)
                 if len(batch) >= batch_size and (cut := _subject_run(batch, start)) > start:
-                    flush(batch[:cut], continues=True)  # the last subject goes to the next batch
+                    # the last subject goes to the next batch; the default graph has no braces
+                    flush(batch[:cut], continues=bool(g))
                     del batch[:cut]
                     start = 0
             if len(batch) >= batch_size:
@@ -484,13 +499,12 @@ def _stage_cache(cached, cache: Cache, staged: Cache) -> None:
 
 def _finish_spool(cached, cache: Cache, spool: Spool) -> None:
     """Spool what load_cached did not make afresh (entries read from the cache, and the
-    ontology, registry and sources), then tell the loader that nothing more comes."""
+    ontology, registry and sources); the knowledge layer follows once it is made."""
     made = {id(e) for e in cached.changed}
     for e in cached.entries:
         if id(e) not in made:
             spool.add(e.quads)
     spool.add(shared_part(cached, cache).quads)
-    spool.finish()
 
 
 def _prepare_steps(
@@ -512,6 +526,12 @@ def _prepare_steps(
     local = _validate_neighbourhood(cached, cache, timer, cached.entries)
     # each file's lines become the dataset's quads: keep one copy of them, not two
     dataset = timer.stage("generate RDF", assemble, cached, cached.entries, None, True)
+    layer = timer.stage("knowledge layer", layer_quads, dataset.quads)
+    if spool is not None:  # the layer's lines are the last the loader gets
+        spool.add(layer)
+        spool.finish()
+    dataset.quads = sorted_unique(dataset.quads + layer)
+    del layer
     corpus = Corpus(cached.root, cached.sources, cached.entities, [], cached.notices)
     nq = tmp / "kg.nq"
     digest = timer.stage("write N-Quads", _write_nquads, dataset.quads, nq)

@@ -1,7 +1,8 @@
 """SPARQL over the built graph: named queries, safety checks, a time limit, and result formats.
 
-Queries run over the union of all graphs (``GRAPH ?g`` still reaches each fact graph), with the
-project's prefixes predeclared. A query with a time limit runs in a child process that is
+Queries run over the store's default graph, the knowledge layer (:mod:`kg.layer`: each claim
+once, and a node per claim); ``GRAPH ?g`` reaches each fact graph and the provenance graph. The
+project's prefixes are predeclared. A query with a time limit runs in a child process that is
 killed when the limit passes, so a runaway query never returns partial results.
 """
 
@@ -16,8 +17,9 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import QueryError
-from kg.namespaces import PREFIXES
+from kg.errors import QueryError, StoreError
+from kg.layer import LAYER_IRI, LAYER_VERSION
+from kg.namespaces import PREFIXES, TDO
 from kg.store import open_store, store_path
 from kg.terms import ONTOLOGY_DIR
 
@@ -135,11 +137,26 @@ def _parse(kind: str, payload: bytes) -> QueryResult:
     return QueryResult("select", doc["head"].get("vars", []), doc["results"]["bindings"])
 
 
+_HAS_LAYER = f"ASK {{ {LAYER_IRI} <{TDO._NS}layerVersion> {LAYER_VERSION} }}"
+NO_LAYER = (
+    "this store has no knowledge layer (it was built by an older version of kg, or not by kg "
+    "build): run 'kg build' again"
+)
+
+
+def _query(store, query: str):
+    """The store's answer to query over its default graph, once the store is known to hold the
+    knowledge layer (StoreError otherwise)."""
+    if not store.query(_HAS_LAYER):
+        raise StoreError(NO_LAYER)
+    return store.query(query, prefixes=PREFIXES)
+
+
 def execute(store, query: str) -> QueryResult:
     """Run a query on an open pyoxigraph store in this process (no time limit)."""
     refuse_unsafe(query)
     try:
-        result = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+        result = _query(store, query)
         kind, payload = _serialize(result)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}") from exc
@@ -153,8 +170,10 @@ def _child(path: str, query: str, conn) -> None:  # pragma: no cover - runs in t
 
     try:
         store = ox.Store.read_only(path)
-        result = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+        result = _query(store, query)
         conn.send(("ok",) + _serialize(result))
+    except StoreError as exc:
+        conn.send(("store", str(exc), b""))
     except SyntaxError as exc:
         conn.send(("error", f"SPARQL syntax error: {exc}", b""))
     except Exception as exc:  # anything else is reported to the parent, not raised here
@@ -213,6 +232,8 @@ def run_query(
             proc.kill()
         proc.join()
         parent.close()
+    if status == "store":
+        raise StoreError(kind)
     if status == "error":
         raise QueryError(kind)
     return _parse(kind, payload)

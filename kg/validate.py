@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kg.build import BuiltDataset, Location
 from kg.errors import OntologyError, Problem
+from kg.layer import graph_of
 from kg.namespaces import ONTOLOGY_GRAPH
 from kg.rdfterms import literal
 from kg.terms import ONTOLOGY_DIR
@@ -54,9 +55,13 @@ class SortedNQuads:
         self.path = Path(path)
 
     def __iter__(self):
+        """The named graphs' lines: the default graph holds the knowledge layer, which the build
+        derives from them (:mod:`kg.layer`) and which is not validated again."""
         with open(self.path, encoding="utf-8") as f:
             for line in f:
-                yield line[:-1]
+                line = line[:-1]
+                if graph_of(line):
+                    yield line
 
 
 def data_quads(quads: Iterable[str]) -> Iterable[str]:

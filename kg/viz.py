@@ -119,6 +119,9 @@ CLASS_CATEGORY: dict[str, str] = {
     "Article": "other",
     "AttributionStep": "other",
     "Fact": "other",
+    "Claim": "other",
+    "Disagreement": "other",
+    "KnowledgeLayer": "other",
 }
 """Every class of ontology/tdo.ttl, by the legend group it is drawn in (a test keeps it complete)."""
 

@@ -154,7 +154,7 @@ def test_add_suggest_accept_rebuild_and_diff(built, seeds_copy, new_article, tmp
     assert said.fields["date"]["value"] == "2025-05-01"  # "on Thursday" in an article of Fri 2025-05-02
 
     written = runner.invoke(main, ["suggest", NEW_ID, "--seeds", str(seeds_copy)], catch_exceptions=False)
-    assert "9 candidate facts appended" in written.output
+    assert "11 candidate facts appended" in written.output
     # written, but commented out: the seeds still load and the article has no facts yet
     assert not [f for f in load_corpus(seeds_copy).facts if f.article_id == NEW_ID]
     assert (
@@ -171,23 +171,29 @@ def test_add_suggest_accept_rebuild_and_diff(built, seeds_copy, new_article, tmp
     added = lambda changes: sorted(c.item for c in changes if c.kind == "added")  # noqa: E731
     assert added(diff.articles) == [NEW_ID]
     assert added(diff.entities) == [
-        "id:kenji-moriyama", "id:kenji-moriyama-statement-005", "id:shigeru-ishiba-statement-005",
-        "id:shigeru-ishiba-statement-005-2", "id:trade-minister-of-japan", "id:us-tariff-on-japan-steel",
+        "id:ishiba-states-talks-005", "id:kenji-moriyama", "id:kenji-moriyama-statement-005",
+        "id:shigeru-ishiba-statement-005", "id:trade-minister-of-japan", "id:us-tariff-on-japan-steel",
     ]  # fmt: skip
     assert added(diff.facts) == [
-        "a005-kenji-moriyama-said", "a005-president-of-the-united-states", "a005-prime-minister-of-japan",
-        "a005-shigeru-ishiba-said", "a005-shigeru-ishiba-told", "a005-trade-minister-of-japan",
+        "a005-ishiba-states-talks-005", "a005-kenji-moriyama-said", "a005-president-of-the-united-states",
+        "a005-prime-minister-of-japan", "a005-shigeru-ishiba-said", "a005-shigeru-ishiba-told",
+        "a005-trade-minister-of-japan", "a005-us-reciprocal-tariff-on-japan-parties",
         "a005-us-reciprocal-tariff-on-japan-rate-24", "a005-us-tariff-on-japan-steel-rate-30",
         "a005-us-tariff-on-japan-steel-rate-30-2",
     ]  # fmt: skip
     assert all(c.kind == "added" for c in diff.articles + diff.entities + diff.facts)
     origin = f"article:{NEW_ID}"
+    # Ishiba's "won't compromise" is proposed under the existing statement's key: a second origin
     assert [(c.kind, c.item, c.detail) for c in diff.corroborations] == [
+        ("added", "id:ishiba-no-compromise-statement tdo:speaker id:shigeru-ishiba",
+         f"1 -> 2 independent origins (+ {origin})"),
         ("changed", "id:president-of-the-united-states tdo:heldBy id:donald-trump",
          f"4 -> 5 independent origins (+ {origin})"),
         ("changed", "id:prime-minister-of-japan tdo:heldBy id:shigeru-ishiba",
          f"4 -> 5 independent origins (+ {origin})"),
         ("changed", 'id:us-reciprocal-tariff-on-japan tdo:rate "24"^^xsd:decimal',
+         f"4 -> 5 independent origins (+ {origin})"),
+        ("changed", "id:us-reciprocal-tariff-on-japan tdo:target id:japan",
          f"4 -> 5 independent origins (+ {origin})"),
     ]  # fmt: skip
     assert diff.contradictions == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -11,6 +12,9 @@ from click.testing import CliRunner
 from kg.cli import main
 from kg.diff import build_diff, compare, contradictions, keep_previous, load_snapshot, origins
 from kg.errors import KgError
+from kg.pipeline import build
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 RATE_24 = (
     "<https://w3id.org/trade-dispute/id/us-reciprocal-tariff-on-japan>",
@@ -48,19 +52,30 @@ def test_corroboration_counts_independent_origins_not_articles(built):
     assert found[letter_sender] == {"<https://w3id.org/trade-dispute/id/kyodo-news>"}
 
 
-def test_contradictions_are_functional_properties_with_several_values(built):
-    found = contradictions(load_snapshot(built).quads)
-    rates = found[
+def test_contradictions_are_the_layers_contradictions_not_rate_kind_differences(built, tmp_path):
+    """145 % (baseline) and up to 245 % (maximum) differ in rate kind: no contradiction; a second
+    baseline rate for the same tariff, stated on the same day, is one."""
+    import shutil
+
+    snapshot = load_snapshot(built)
+    assert contradictions(snapshot.quads) == {}
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    facts = seeds / "facts" / "003_6d42f7f9f635dfa1.yaml"
+    text = facts.read_text(encoding="utf-8")
+    assert "rate: 145" in text
+    facts.write_text(text.replace("rate: 145", "rate: 150", 1), encoding="utf-8")
+    build(seeds, tmp_path / "build")
+    found = contradictions(load_snapshot(tmp_path / "build").quads)
+    assert found == {
         (
             "<https://w3id.org/trade-dispute/id/us-tariffs-on-china>",
             "<https://w3id.org/trade-dispute/ontology#rate>",
-        )
-    ]
-    assert rates == {
-        '"145"^^<http://www.w3.org/2001/XMLSchema#decimal>',
-        '"245"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+        ): {
+            '"145"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+            '"150"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+        }
     }
-    assert all(len(values) > 1 for values in found.values())
 
 
 def test_the_same_build_compared_with_itself_has_no_changes(built):

@@ -1,0 +1,201 @@
+"""The knowledge layer: the default graph holds each claim once, claim nodes count what stands
+behind them, and builds from scratch and incremental builds agree.
+
+Expected values are computed here from kg.nq's named graphs with pyoxigraph's parser, not with
+kg.layer's own reading of the lines.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from kg.layer import claim_iri, graph_of
+from kg.pipeline import build
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = "https://w3id.org/trade-dispute/"
+TDO = BASE + "ontology#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+TRUTHY = {f"<{TDO}Asserted>", f"<{TDO}Reported>"}
+
+
+def parsed(nq: Path):
+    """(subject, predicate, object, graph) as N-Triples strings; graph "" for the default graph."""
+    import pyoxigraph as ox
+
+    out = []
+    for q in ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS):
+        g = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
+        out.append((str(q.subject), str(q.predicate), str(q.object), g))
+    return out
+
+
+def expected(quads):
+    """What the layer must say, from the named graphs alone."""
+    prov = f"<{BASE}graph/provenance>"
+    record: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for s, p, o, g in quads:
+        if g == prov and s.startswith(f"<{BASE}fact/"):
+            record[s][p].add(o)
+    triples: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for s, p, o, g in quads:
+        if g.startswith(f"<{BASE}fact/"):
+            triples[(s, p, o)].add(g)
+    return record, triples
+
+
+def default_graph(quads):
+    return {(s, p, o) for s, p, o, g in quads if g == ""}
+
+
+def claim_nodes(default):
+    """claim IRI -> {predicate: {objects}}"""
+    nodes: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for s, p, o in default:
+        if s.startswith(f"<{BASE}claim/"):
+            nodes[s][p].add(o)
+    return nodes
+
+
+def test_the_default_graph_is_the_registry_ontology_and_each_triple_stated_as_fact_once(built):
+    quads = parsed(built / "kg.nq")
+    record, triples = expected(quads)
+    modality = f"<{TDO}modality>"
+    truthy = {t for t, facts in triples.items() if any(record[f][modality] & TRUTHY for f in facts)}
+    copied = {(s, p, o) for s, p, o, g in quads if g in (f"<{BASE}graph/registry>", f"<{BASE}ontology>")}
+    layer = {
+        t
+        for t in default_graph(quads)
+        if not t[0].startswith((f"<{BASE}claim/", f"<{BASE}disagreement/", f"<{BASE}graph/knowledge>"))
+    }
+    assert layer == truthy | copied
+    # some triples are only expected, planned ... : they stay out
+    assert set(triples) - truthy - copied
+    assert (
+        f"<{BASE}id/us-tariffs-on-china>",
+        f"<{TDO}status>",
+        f"<{TDO}Modified>",
+    ) not in layer
+
+
+def test_every_claim_counts_its_facts_articles_and_origins(built):
+    quads = parsed(built / "kg.nq")
+    record, triples = expected(quads)
+    nodes = claim_nodes(default_graph(quads))
+    claims = {k: v for k, v in nodes.items() if f"<{TDO}Claim>" in v[f"<{RDF}type>"]}
+    states = {(s, o) for s, p, o, g in quads if p == f"<{TDO}states>" and g == f"<{BASE}graph/provenance>"}
+    assert len(claims) == len(triples)
+    derived = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
+    for (s, p, o), facts in triples.items():
+        node = claims[claim_iri(s, p, o)]
+        assert node[f"<{RDF}subject>"] == {s} and node[f"<{RDF}predicate>"] == {p}
+        assert node[f"<{RDF}object>"] == {o}
+        articles = {a for f in facts for a in record[f][derived]}
+        origins = {a for f in facts for a in record[f][f"<{TDO}independentOrigin>"]}
+        modalities = {m for f in facts for m in record[f][f"<{TDO}modality>"]}
+        count = lambda n: {f'"{n}"^^<http://www.w3.org/2001/XMLSchema#integer>'}  # noqa: E731
+        assert node[f"<{TDO}factCount>"] == count(len(facts))
+        assert node[f"<{TDO}articleCount>"] == count(len(articles))
+        assert node[f"<{TDO}originCount>"] == count(len(origins))
+        assert node[f"<{TDO}modality>"] == modalities
+        # each fact says which claims it states, in the provenance graph
+        assert {f for f in facts if (f, claim_iri(s, p, o)) in states} == facts
+
+
+def test_the_letter_is_three_articles_one_origin_and_china_in_the_response_two_and_four(store):
+    from kg.query import execute
+
+    def counts(subject, prop, value):
+        rows = execute(
+            store,
+            f"""SELECT ?a ?o WHERE {{ ?c rdf:subject id:{subject} ; rdf:predicate tdo:{prop} ;
+            rdf:object id:{value} ; tdo:articleCount ?a ; tdo:originCount ?o }}""",
+        ).values()
+        (row,) = rows
+        return int(row["a"]), int(row["o"])
+
+    assert counts("li-qiang-letter-to-ishiba", "sender", "li-qiang") == (3, 1)
+    assert counts("cjk-joint-response", "party", "china") == (2, 4)
+
+
+def test_145_and_245_are_different_rate_kinds(store):
+    from kg.query import execute
+
+    rows = execute(
+        store,
+        """SELECT ?kind ?comment WHERE { ?d a tdo:Disagreement ; tdo:disagreementKind ?kind ;
+           rdfs:comment ?comment }""",
+    ).values(short=True)
+    assert rows == [
+        {
+            "kind": "tdo:DifferentRateKinds",
+            "comment": "145 and 245 are rates of different kinds (baseline / maximum)",
+        }
+    ]
+    contradicting = execute(store, "SELECT * WHERE { ?a tdo:contradicts ?b }").rows
+    assert contradicting == []
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory):
+    """The seeds built once; then a fact removed, built incrementally and from scratch."""
+    root = tmp_path_factory.mktemp("layer")
+    seeds = root / "seeds"
+    shutil.copytree(ROOT / "seeds", seeds)
+    build(seeds, root / "incremental")
+    before = (root / "incremental" / "kg.nq").read_bytes()
+    facts = seeds / "facts" / "003_6d42f7f9f635dfa1.yaml"
+    text = facts.read_text(encoding="utf-8")
+    start = text.index("  - id: a003-japan-24-tariff")
+    end = text.index("\n  - id:", start + 1)
+    facts.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    build(seeds, root / "incremental")
+    build(seeds, root / "scratch")
+    return before, root
+
+
+def test_an_incremental_build_gives_the_layer_of_a_build_from_scratch(two_builds):
+    _, root = two_builds
+    assert (root / "incremental" / "kg.nq").read_bytes() == (root / "scratch" / "kg.nq").read_bytes()
+
+
+def test_a_removed_fact_lowers_its_claims_counts(two_builds):
+    before, root = two_builds
+    claim = claim_iri(
+        f"<{BASE}id/us-reciprocal-tariff-on-japan>",
+        f"<{TDO}rate>",
+        '"24"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+    )
+    count = f"<{TDO}articleCount>"
+
+    def articles(data: bytes) -> list[str]:
+        return [line for line in data.decode("utf-8").splitlines() if line.startswith(f"{claim} {count} ")]
+
+    assert articles(before) == [f'{claim} {count} "4"^^<http://www.w3.org/2001/XMLSchema#integer> .']
+    after = (root / "incremental" / "kg.nq").read_bytes()
+    assert articles(after) == [f'{claim} {count} "3"^^<http://www.w3.org/2001/XMLSchema#integer> .']
+
+
+def test_graph_of_tells_the_default_graph_from_named_graphs():
+    assert graph_of(f'<{BASE}id/a> <{TDO}rate> "24" <{BASE}fact/a000-x> .') == f"<{BASE}fact/a000-x>"
+    assert graph_of(f'<{BASE}id/a> <{TDO}rate> "24" .') == ""
+    # a literal holding what looks like a graph term is still the default graph's object
+    assert graph_of(f'<{BASE}id/a> <{TDO}note> "see <{BASE}fact/x>" .') == ""
+    assert graph_of(f'<{BASE}id/a> <{BASE}fact/x> "5." .') == ""
+
+
+def test_claim_iris_are_readable_and_distinct():
+    s, p = f"<{BASE}id/us-tariffs-on-china>", f"<{TDO}rate>"
+    assert (
+        claim_iri(s, p, '"145"^^<http://www.w3.org/2001/XMLSchema#decimal>')
+        == f"<{BASE}claim/us-tariffs-on-china/rate/145>"
+    )
+    long_a = claim_iri(s, f"<{TDO}content>", '"We keep discussions going, said the minister"')
+    long_b = claim_iri(s, f"<{TDO}content>", '"We keep discussions going, said the ministers"')
+    assert long_a != long_b and long_a.startswith(
+        f"<{BASE}claim/us-tariffs-on-china/content/We-keep-discussions"
+    )
