@@ -19,7 +19,7 @@ from pathlib import Path
 from kg.anchor import Anchor, AnchorFailure, NormalisedText, anchor_quote
 from kg.errors import Problem, SeedError
 from kg.terms import Property, Vocabulary, annotatable, vocabulary
-from kg.yamlpos import YamlList, YamlMap, load_yaml
+from kg.yamlpos import Unreadable, YamlList, YamlMap, read_yaml_file
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -221,6 +221,8 @@ def _scalar_value(
     prop: Property, raw, where, fact: str, out: _Collector, vocab: Vocabulary, keys
 ) -> Value | None:
     name = prop.name
+    if isinstance(raw, Unreadable):
+        return None  # already reported where it was read
     if prop.kind == "date":
         return _date_value(raw, where, fact, out, name)
     if prop.kind == "entity":
@@ -325,13 +327,7 @@ def _unknown_keys(record: YamlMap, allowed: Iterable[str], fact: str, out: _Coll
 
 
 def _read(path: Path, out: _Collector):
-    try:
-        return load_yaml(path.read_text(encoding="utf-8"), out.path, out.problems)
-    except FileNotFoundError:
-        out.add(None, "", "file not found")
-    except UnicodeDecodeError as exc:
-        out.add(None, "", f"not UTF-8: {exc}")
-    return None
+    return read_yaml_file(path, out.path, out.problems)
 
 
 def load_registry(paths: list[Path], vocab: Vocabulary) -> tuple[dict[str, Entity], list[Problem]]:
@@ -366,7 +362,7 @@ def load_registry(paths: list[Path], vocab: Vocabulary) -> tuple[dict[str, Entit
         problems.extend(out.problems)
         out.problems = []
         docs.append((out, doc))
-    keys = set(first_seen)
+    keys = {key for key in first_seen if KEY_RE.match(str(key))}  # a bad key would make a bad IRI
     entities: dict[str, Entity] = {}
     for out, doc in docs:
         for key, record in doc.items():
@@ -375,6 +371,7 @@ def load_registry(paths: list[Path], vocab: Vocabulary) -> tuple[dict[str, Entit
             where = doc.pos[key]
             if not KEY_RE.match(str(key)):
                 out.add(where, key, "entity keys are lower-case words joined by '-'")
+                continue
             if not isinstance(record, YamlMap):
                 out.add(where, key, "an entity must be a mapping with at least type and label")
                 continue
@@ -440,6 +437,34 @@ def _excluded_ranges(raw, text: str, fact: str, out: _Collector) -> list[Exclude
     return sorted(ranges, key=lambda r: (r.start, r.end))
 
 
+def _article_text(path: Path, where, article_id: str, out: _Collector) -> tuple[str | None, bytes]:
+    """An article's text and bytes; a problem (and None) when it cannot be read as offsets need."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        out.add(where, article_id, f"cannot read {display_path(path)}: {exc.strerror or exc}")
+        return None, b""
+    if data.startswith(b"\xef\xbb\xbf"):
+        out.add(
+            where,
+            article_id,
+            f"{display_path(path)} starts with a byte order mark, which would shift every offset "
+            "by one: save it as UTF-8 without BOM",
+        )
+        return None, data
+    try:
+        return data.decode("utf-8"), data
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        out.add(
+            where,
+            article_id,
+            f"{display_path(path)} is not UTF-8: byte 0x{data[exc.start]:02x} at line {line} "
+            f"(offset {exc.start}) cannot be decoded",
+        )
+        return None, data
+
+
 def load_sources(
     path: Path, articles_dir: Path, entities: dict[str, Entity]
 ) -> tuple[dict[str, Source], list[Problem]]:
@@ -485,8 +510,9 @@ def load_sources(
             out.add(where, article_id, "a source must be a mapping")
             continue
         _unknown_keys(record, SOURCE_KEYS, article_id, out)
-        data = on_disk[article_id].read_bytes()
-        text = data.decode("utf-8")
+        text, data = _article_text(on_disk[article_id], where, article_id, out)
+        if text is None:
+            continue
         digest = hashlib.sha256(data).hexdigest()
         recorded = _text(record, "sha256", article_id, out, required=True)
         if recorded is not None and not SHA_RE.match(recorded):
@@ -547,6 +573,22 @@ def _attribution(raw, where, fact: str, out: _Collector, entities) -> list[Step]
     return steps
 
 
+def _check_date_order(claims: list[Claim], fact: str, out: _Collector) -> None:
+    """A problem when a fact's effectiveFrom is surely before its announcedOn (a note may say why)."""
+    dates = {c.prop: c for c in claims if c.prop in ("announcedOn", "effectiveFrom")}
+    if len(dates) < 2:
+        return
+    effective, announced = dates["effectiveFrom"], dates["announcedOn"]
+    shared = min(len(effective.value.value), len(announced.value.value))  # 2025-04 vs 2025-04-02
+    if effective.value.value[:shared] < announced.value.value[:shared]:
+        out.add(
+            (effective.line, effective.col),
+            fact,
+            f"effectiveFrom {effective.value.value} is before announcedOn {announced.value.value}: "
+            "check both dates, or say why in the fact's note",
+        )
+
+
 def load_fact_file(
     path: Path,
     sources: dict[str, Source],
@@ -571,6 +613,8 @@ def load_fact_file(
     facts: list[Fact] = []
     doc = _read(path, out)
     if doc is None:
+        if not out.problems:
+            out.add((1, 1), "", "empty fact file: write 'article: <id>' and 'facts: [...]', or delete it")
         return facts, out.problems, notices
     if isinstance(doc, YamlMap) and "facts" in doc and doc["facts"] is None:
         doc["facts"] = YamlList(*doc.value_pos["facts"])  # `facts:` with nothing under it yet
@@ -626,6 +670,8 @@ def load_fact_file(
                     f"type {ftype} contradicts the registry, where '{subject}' is a {registered}",
                 )
         claims = _claims(record, FACT_KEYS, fid, out, vocab, keys)
+        if "note" not in record:
+            _check_date_order(claims, fid, out)
         if not claims and not ftype and "type" not in record:
             out.add(where, fid, "the fact states nothing: give it a type or at least one property")
         date = None
