@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -31,6 +32,18 @@ def seeds_options(fn):
     return fn
 
 
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that flushing it at exit cannot fail on a closed pipe."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _say_quietly(message: str) -> None:
+    """Write a line on stderr unless stderr is gone too (a closed pipe)."""
+    with contextlib.suppress(BrokenPipeError, ValueError):
+        click.echo(message, err=True)
+
+
 def reports_errors(fn):
     """Turn KgError into a message on stderr and its exit code; never show a traceback."""
 
@@ -42,8 +55,12 @@ def reports_errors(fn):
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("interrupted; previous outputs are unchanged", err=True)
+            _say_quietly("interrupted; previous outputs are unchanged")
+            _discard_stdout()
             sys.exit(130)
+        except BrokenPipeError:  # the reader went away (kg ... | head): nothing left to say
+            _discard_stdout()
+            sys.exit(1)
         except click.exceptions.Exit:
             raise
         except Exception as exc:  # a bug: say so plainly, traceback only on request
