@@ -36,7 +36,7 @@ from kg.querycheck import DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_BYTES, Refused, c
 from kg.store import store_path
 
 DEFAULT_SERVE_TIMEOUT = 30
-DEFAULT_WORKERS = 2
+DEFAULT_WORKERS = 4
 DEFAULT_MAX_RESULT_MB = 64
 DEFAULT_WORKER_MEMORY_MB = 2048
 DEFAULT_MAX_WAITING = 1000
@@ -211,7 +211,10 @@ class Pool:
             return Answer.error(503, f"too many queries waiting ({limits.max_waiting}): try again later")
         self.waiting += 1
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + limits.timeout
+        # a query may wait for a process as long as two time limits: by then a process busy
+        # with a runaway query has been killed and replaced, so cheap queries are served late,
+        # not refused, while runaway ones come and go
+        deadline = loop.time() + 2 * limits.timeout
         try:
             while True:
                 worker = await asyncio.wait_for(self.idle.get(), max(0.0, deadline - loop.time()))
@@ -220,7 +223,7 @@ class Pool:
                 self.replace(worker)  # it serves a store that was replaced, or it died while idle
         except TimeoutError:
             return Answer.error(
-                503, f"every query process stayed busy for {limits.timeout:g} s: try again later"
+                503, f"every query process stayed busy for {2 * limits.timeout:g} s: try again later"
             )
         finally:
             self.waiting -= 1

@@ -31,6 +31,7 @@ from kg.endpoint import (
     with_prologue,
 )
 from kg.errors import QueryError, StoreError
+from kg.front import DEFAULT_WORKERS
 from kg.namespaces import PREFIXES
 from kg.query import execute, named_queries
 
@@ -325,7 +326,7 @@ def test_a_streamed_query_past_the_limit_is_an_error_status_not_a_partial_result
     assert err.value.read() == b"query stopped: it ran past the time limit of 1 s\n"
 
 
-def query_processes(server: Server, count: int = 2, seconds: float = 20) -> set[int]:
+def query_processes(server: Server, count: int = DEFAULT_WORKERS, seconds: float = 20) -> set[int]:
     """The live query processes of a kg serve, once there are count of them."""
     deadline = time.monotonic() + seconds
     while True:
@@ -346,7 +347,7 @@ def test_a_query_that_escaped_oxigraphs_limit_is_stopped_and_its_process_replace
     assert remote_query(strict.query, "ASK { ?l a tdo:Letter }").boolean  # the other process answers
     strict.wait_for("stopped a query running past the 1 s time limit")
     after = query_processes(strict)
-    assert len(after) == 2 and len(before - after) == 1, (before, after)
+    assert len(after) == DEFAULT_WORKERS and len(before - after) == 1, (before, after)
     assert not any(alive(pid) for pid in before - after)
     assert strict.proc.poll() is None
 
@@ -355,7 +356,7 @@ def test_kg_serve_stops_cleanly_on_ctrl_c_and_ends_its_server(built):
     server = start_kg_serve(built, timeout=30)
     try:
         workers = children(server.proc.pid)
-        assert len(workers) == 2 and all(alive(pid) for pid in workers)
+        assert len(workers) == DEFAULT_WORKERS and all(alive(pid) for pid in workers)
         assert remote_query(server.query, "ASK { ?l a tdo:Letter }").boolean
     finally:
         code = end(server.proc, signal.SIGINT)
@@ -620,7 +621,12 @@ def test_the_cli_defaults_are_the_librarys():
 
     for name in ("DEFAULT_HOST", "DEFAULT_PORT", "PUSH_TIMEOUT"):
         assert getattr(cli_endpoint, name) == getattr(endpoint, name), name
-    for name in ("DEFAULT_SERVE_TIMEOUT", "DEFAULT_WORKERS", "DEFAULT_MAX_RESULT_MB", "DEFAULT_WORKER_MEMORY_MB"):
+    for name in (
+        "DEFAULT_SERVE_TIMEOUT",
+        "DEFAULT_WORKERS",
+        "DEFAULT_MAX_RESULT_MB",
+        "DEFAULT_WORKER_MEMORY_MB",
+    ):
         assert getattr(cli_endpoint, name) == getattr(front, name), name
     assert cli_endpoint.DEFAULT_MAX_QUERY_KB * 1024 == querycheck.DEFAULT_MAX_QUERY_BYTES
     assert cli_endpoint.DEFAULT_MAX_DEPTH == querycheck.DEFAULT_MAX_DEPTH

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.front import negotiate
+from kg.front import DEFAULT_WORKERS, negotiate
 from kg.querycheck import Refused, check_query
 
 pytestmark = pytest.mark.server
@@ -290,7 +290,7 @@ def test_a_slow_reader_cannot_hold_a_query_process(built):
 def test_a_crashed_query_process_is_replaced_without_dropping_other_queries(built):
     server = Serve(built, "--timeout", "30", "--worker-memory-mb", "100")
     try:
-        before = server.processes(2)
+        before = server.processes(DEFAULT_WORKERS)
         results: list[int] = []
 
         def cheap_queries():
@@ -306,8 +306,8 @@ def test_a_crashed_query_process_is_replaced_without_dropping_other_queries(buil
         assert body.startswith(b"the query process ended without an answer")
         assert results == [200] * 30
         server.wait_for("a query process ended without answering; started another")
-        after = server.processes(2)
-        assert len(after) == 2 and len(before & after) == 1
+        after = server.processes(DEFAULT_WORKERS)
+        assert len(after) == DEFAULT_WORKERS and len(before & after) == DEFAULT_WORKERS - 1
         assert answers(server)
     finally:
         code, err = server.end()
