@@ -113,6 +113,7 @@ class Pool:
         self.waiting = 0
         self.closed = False
         self._tasks: set[asyncio.Task] = set()
+        self._exits: set[asyncio.Task] = set()  # waits for killed processes, never cancelled
         self._start_failed = False
 
     async def start(self) -> None:
@@ -173,7 +174,10 @@ class Pool:
         if worker.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 worker.proc.kill()
-        self._background(worker.proc.wait())
+        # waited for to the end, so its pipes are closed while the loop still runs
+        task = asyncio.get_running_loop().create_task(worker.proc.wait())
+        self._exits.add(task)
+        task.add_done_callback(self._exits.discard)
 
     def replace(self, worker: Worker) -> None:
         """Kill a query process and start another in the background."""
@@ -278,6 +282,11 @@ class Pool:
             if not task.done():
                 task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        for worker in list(self.workers):  # started by a replacement while it was cancelled
+            self.discard(worker)
+        await asyncio.wait_for(asyncio.gather(*self._exits, return_exceptions=True), 10)
+        for _ in range(3):  # let the pipes of the processes that ended report their closing
+            await asyncio.sleep(0)
 
 
 # --------------------------------------------------------------------------- HTTP
