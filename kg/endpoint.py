@@ -417,6 +417,7 @@ def stale_graphs(query_endpoint: str, keep: set[str], timeout: float | None = PU
 
 # --------------------------------------------------------------------------- serve
 
+
 def oxigraph_executable() -> str:
     """Path of the ``oxigraph`` command: beside this Python first (the venv), then on PATH."""
     beside = Path(sys.executable).with_name("oxigraph")
