@@ -115,6 +115,7 @@ class Pool:
         self._tasks: set[asyncio.Task] = set()
         self._exits: set[asyncio.Task] = set()  # waits for killed processes, never cancelled
         self._start_failed = False
+        self.isolated = True  # whether every query process so far runs without a network
 
     async def start(self) -> None:
         """Start every query process; StoreError when the first cannot open the store."""
@@ -166,6 +167,7 @@ class Pool:
         if not ready.get("ready"):
             self.discard(worker)
             raise StoreError(ready.get("reason") or "a query process could not open the store")
+        self.isolated = self.isolated and bool(ready.get("isolated"))
         return worker
 
     def discard(self, worker: Worker) -> None:
@@ -615,6 +617,11 @@ async def _serve(build_dir, store: Path, host, port, limits, cors, notify, poll)
         site = web.TCPSite(runner, host, port, backlog=1024, shutdown_timeout=1.0, reuse_address=True)
         await site.start()
         _announce(store, host, port, limits, cors, notify)
+        if not pool.isolated:
+            notify(
+                "note: the query processes could not be cut off from the network here (no user "
+                "namespaces); SERVICE is still refused before any query runs"
+            )
         watcher = loop.create_task(_watch_store(build_dir, store, pool, notify, poll))
         await stop.wait()
     finally:

@@ -249,7 +249,9 @@ def limit_memory(megabytes: int) -> None:
         pass
 
 
-def serve_queries(build_dir: str, max_bytes: int, inp: BinaryIO, out: BinaryIO) -> None:
+def serve_queries(
+    build_dir: str, max_bytes: int, inp: BinaryIO, out: BinaryIO, isolated: bool = False
+) -> None:
     """Open the store, say ready, then answer request frames until the input ends."""
     from kg.store import open_store, store_path
 
@@ -260,7 +262,8 @@ def serve_queries(build_dir: str, max_bytes: int, inp: BinaryIO, out: BinaryIO) 
         write_frame(out, json.dumps({"ready": False, "reason": str(exc)}).encode())
         out.flush()
         return
-    write_frame(out, json.dumps({"ready": True, "store": path, "pid": os.getpid()}).encode())
+    ready = {"ready": True, "store": path, "pid": os.getpid(), "isolated": isolated}
+    write_frame(out, json.dumps(ready).encode())
     out.flush()
     while True:
         frame = read_frame(inp)
@@ -278,7 +281,7 @@ def serve_queries(build_dir: str, max_bytes: int, inp: BinaryIO, out: BinaryIO) 
 def main(argv: list[str]) -> int:
     """``python -m kg.front_worker BUILD_DIR MAX_RESULT_BYTES MEMORY_MB PARENT_PID``."""
     build_dir, max_bytes, memory_mb, parent = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
-    isolate_from_network()  # first: it needs a single-threaded process
+    isolated = isolate_from_network()  # first: it needs a single-threaded process
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the front, which stops us
     limit_memory(memory_mb)
@@ -287,7 +290,9 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)
     inp = os.fdopen(os.dup(0), "rb")
     threading.stack_size(QUERY_STACK_BYTES)
-    worker = threading.Thread(target=serve_queries, args=(build_dir, max_bytes, inp, out), daemon=True)
+    worker = threading.Thread(
+        target=serve_queries, args=(build_dir, max_bytes, inp, out, isolated), daemon=True
+    )
     worker.start()
     worker.join()
     return 0

@@ -7,6 +7,7 @@ The listeners that SERVICE must never reach are plain sockets on loopback, opene
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -181,6 +182,14 @@ def test_service_to_a_loopback_listener_never_reaches_it(front, method):
         assert answers(front)
     finally:
         listener.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/ns/net").exists(), reason="needs Linux namespaces")
+def test_query_processes_run_in_a_network_namespace_of_their_own(front):
+    own = os.readlink(f"/proc/{front.proc.pid}/ns/net")
+    workers = front.processes(DEFAULT_WORKERS)
+    assert workers and all(os.readlink(f"/proc/{pid}/ns/net") != own for pid in workers)
+    assert not any("could not be cut off from the network" in line for line in front.lines)
 
 
 def test_the_word_service_in_strings_iris_and_comments_is_not_refused(front):
