@@ -81,7 +81,21 @@ for _ in range(int(sys.argv[2])):
     result = execute(store, text)
     times.append(time.perf_counter() - t)
     rows = len(result.rows)
-print(json.dumps({"query": path.stem, "median_ms": 1000 * statistics.median(times), "rows": rows}), flush=True)
+distinct = len({tuple(sorted((k, v["value"]) for k, v in r.items())) for r in result.rows})
+print(json.dumps({"query": path.stem, "median_ms": 1000 * statistics.median(times), "rows": rows, "distinct": distinct}), flush=True)
+"""
+
+CLAIMS = """
+import json, statistics, sys, time
+from kg.claims import claims_report
+from kg.store import open_store
+store = open_store(sys.argv[1])
+times = []
+for _ in range(int(sys.argv[2])):
+    t = time.perf_counter()
+    report = claims_report(store)
+    times.append(time.perf_counter() - t)
+print(json.dumps({"median_ms": 1000 * statistics.median(times), "claims": len(report["claims"]), "disagreements": len(report["disagreements"])}), flush=True)
 """
 
 ANALYTICS = """
@@ -361,7 +375,14 @@ def bench_size(
             result["queries"][path.stem] = {"median_ms": None, "rows": None, "timeout": budgets["query"]}
         else:
             q = run["lines"][-1]
-            result["queries"][path.stem] = {"median_ms": q["median_ms"], "rows": q["rows"]}
+            result["queries"][path.stem] = {
+                "median_ms": q["median_ms"],
+                "rows": q["rows"],
+                "distinct": q["distinct"],
+            }
+    print(f"[{facts}] kg claims", flush=True)
+    run = measure(CLAIMS, str(build_dir), str(repeats), budget=budgets["query"])
+    result["claims"] = run["lines"][-1] if run["lines"] else {"median_ms": None, "timeout": budgets["query"]}
     result["analytics"] = result["view"] = {"available": False, "why": "skipped"}
     if "analytics" not in skip:
         print(f"[{facts}] projection and metrics", flush=True)
@@ -575,8 +596,8 @@ def markdown(results: list[dict], command: str) -> str:
                 lines.append(f"| {stage} | {f'{seconds:.2f}' if seconds is not None else 'cut off'} |")
         lines += [
             "",
-            "| query | rows | Oxigraph median (ms) | rdflib (ms) | speed-up |",
-            "|---|---|---|---|---|",
+            "| query | rows | distinct rows | Oxigraph median (ms) | rdflib (ms) | speed-up |",
+            "|---|---|---|---|---|---|",
         ]
         base = r["baseline"]["queries"]
         for q, v in r["queries"].items():
@@ -597,7 +618,14 @@ def markdown(results: list[dict], command: str) -> str:
                 rd = "cut off"
             ours = f"{v['median_ms']:.1f}" if v["median_ms"] is not None else f"> {v['timeout'] * 1000:.0f}"
             speed = f"{b * 1000 / v['median_ms']:.1f}x" if b is not None and v["median_ms"] else "-"
-            lines.append(f"| {q} | {v['rows'] if v['rows'] is not None else '-'} | {ours} | {rd} | {speed} |")
+            distinct = v.get("distinct")
+            lines.append(
+                f"| {q} | {v['rows'] if v['rows'] is not None else '-'} | "
+                f"{distinct if distinct is not None else '-'} | {ours} | {rd} | {speed} |"
+            )
+        claims = r.get("claims") or {}
+        if claims.get("median_ms") is not None:
+            lines += ["", f"kg claims (claims_report, {claims['claims']:,} claims made by 2 articles or more, {claims['disagreements']:,} disagreements): {claims['median_ms']:.0f} ms"]  # fmt: skip
         lines += ["", "Ratios: " + ", ".join(f"{k} = {v:.2f}" for k, v in ratios(r).items())]
     return "\n".join(lines) + "\n"
 

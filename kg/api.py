@@ -6,8 +6,8 @@ Example:
     >>> g.df("cq-letters")                                 # doctest: +SKIP
     >>> g.fact_graph("a000-letter").serialize(format="turtle")  # doctest: +SKIP
 
-Everything goes through :func:`kg.query.run_query`, so the same safety rules hold: union of
-all graphs, project prefixes predeclared, SERVICE and updates refused, a time limit.
+Everything goes through :func:`kg.query.run_query`, so the same rules hold: the knowledge layer as
+default graph, project prefixes predeclared, SERVICE and updates refused, a time limit.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-from kg.layer import claim_iri, layer_quads
+from kg.layer import layer_quads
 from kg.namespaces import (
     ARTICLE,
     FACT,
@@ -198,16 +198,13 @@ def fact_quads(
     s = _id_t(fact.subject)
     out: list[str] = []
     pg = _PROVENANCE_T
-    states = _t("states")
     if fact.type:
         out.append(quad(s, RDF_TYPE, _t(fact.type), g))
-        out.append(quad(g, states, claim_iri(s, RDF_TYPE, _t(fact.type)), pg))
         if index is not None:
             index.setdefault((s, RDF_TYPE), []).append(Location(fact.path, fact.line, fact.id))
     for c in fact.claims:
         p, o = _t(c.prop), value_term(c.value)
         out.append(quad(s, p, o, g))
-        out.append(quad(g, states, claim_iri(s, p, o), pg))
         if index is not None:
             index.setdefault((s, p), []).append(Location(fact.path, c.line, fact.id, o))
     if index is not None:

@@ -79,7 +79,7 @@ def corroboration(store, min_articles: int = 2) -> list[Claim]:
     if not _MIN_ARTICLES.search(text):  # the named query's one parameter
         raise KgError("cq-corroboration.rq lost its 'VALUES ?minArticles { N }' line")
     text = _MIN_ARTICLES.sub(f"VALUES ?minArticles {{ {int(min_articles)} }}", text)
-    return [
+    claims = [
         Claim(
             subject=shorten(row["subject"]),
             subject_name=row["subjectName"]["value"],
@@ -92,6 +92,7 @@ def corroboration(store, min_articles: int = 2) -> list[Claim]:
         )
         for row in execute(store, text).rows
     ]
+    return sorted(claims, key=lambda c: (-c.articles, -c.origins, c.subject, c.property, c.value))
 
 
 def disagreements(store) -> list[Disagreement]:

@@ -175,9 +175,10 @@ def query(
 ):
     """Run SPARQL on the built graph: a named query, a .rq file, or query text.
 
-    Queries see the union of all graphs; GRAPH ?g reaches each fact. The project's
-    prefixes (tdo:, id:, fact:, oa:, prov:, ...) are predeclared. SERVICE and
-    updates are refused.
+    Queries read the knowledge layer (each claim once, and a tdo:Claim node per
+    claim); GRAPH ?fact reaches each fact, GRAPH graph:provenance their evidence.
+    The project's prefixes (tdo:, id:, fact:, claim:, oa:, prov:, ...) are
+    predeclared. SERVICE and updates are refused.
 
     \b
     Examples:

@@ -30,9 +30,8 @@ KEPT_FILES = ("manifest.json", "kg.nq")
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDF_TYPE = _RDF + "type"
 _TDO = PREFIXES["tdo"]
-_IGNORED_IN_FACTS = {_TDO + "sourceLine", _TDO + "sourceFile", _TDO + "states"}
-"""Provenance that moves when lines are inserted above a fact, or that follows from the fact's
-triples (the claims it states); not a change of the fact."""
+_IGNORED_IN_FACTS = {_TDO + "sourceLine", _TDO + "sourceFile"}
+"""Provenance that moves when lines are inserted above a fact; not a change of the fact."""
 
 Quad = tuple[str, str, str, str]  # subject, predicate, object, graph as N-Triples terms
 
@@ -178,13 +177,10 @@ def origins(quads: set[Quad]) -> dict[tuple[str, str, str], set[str]]:
 
 
 def contradictions(quads: set[Quad]) -> dict[tuple[str, str], set[str]]:
-    """(subject, functional property) -> its values, for the disagreements of the knowledge layer
-    that are contradictions (the same rate kind, scope and time: see :mod:`kg.layer`)."""
+    """(subject, functional property) -> the values that contradict another (``tdo:contradicts``
+    in the knowledge layer: the same rate kind, scope and time; see :mod:`kg.layer`)."""
     default = [(s, p, o) for s, p, o, g in quads if g == "DEFAULT"]
-    kind = f"<{_TDO}disagreementKind>"
-    contradiction = f"<{_TDO}Contradiction>"
-    chosen = {s for s, p, o in default if p == kind and o == contradiction}
-    members = [o for s, p, o in default if s in chosen and p == f"<{_TDO}claim>"]
+    members = {s for s, p, o in default if p == f"<{_TDO}contradicts>"}
     parts: dict[str, dict[str, str]] = {}
     wanted = {f"<{_RDF}{name}>": name for name in ("subject", "predicate", "object")}
     for s, p, o in default:

@@ -15,15 +15,17 @@ triples beside its statement nodes, the build adds to the N-Quads, in the **defa
   number of facts, articles and independent origins, its modalities, whether it is in the
   layer (``tdo:statedAsFact``), its earliest and latest about-date, and, for a rate, the rate
   kinds and scopes its facts give with it (qualifiers, read in the same fact graph);
-* one ``tdo:Disagreement`` per pair of claims that give different values of a single-valued
-  property to one subject (both stated as fact), with its kind: a **contradiction** when they
-  agree on rate kind, scope and time; otherwise the difference that explains them (different
-  rate kinds, scopes or times). Contradicting claims are also linked by ``tdo:contradicts``.
+* one ``tdo:Disagreement`` per subject and single-valued property that claims stated as fact
+  give two values or more, with its claims and its kind: a **contradiction** when two of the
+  values agree on rate kind, scope and time; otherwise the difference that explains them
+  (different rate kinds, scopes or times), and why in words. Each two contradicting claims are
+  also linked by ``tdo:contradicts``.
 
-Each fact's provenance record says which claims it states (``tdo:states``, written with the fact
-by :func:`kg.build.fact_quads`, so it is cached per file like the rest); the counts are made
-here, once per build, from the assembled quads, so ``kg claims``, ``kg diff``, the pages and
-the queries read the same numbers.
+The facts stating a claim are the fact graphs holding its triple (``GRAPH ?fact { ?s ?p ?o }``
+with the claim's ``rdf:subject``, ``rdf:predicate`` and ``rdf:object``: one index lookup); a link
+from each fact to its claims would add a line per fact triple (418,000 at 100,000 facts) for
+what the store's indexes already answer. The counts are made here, once per build, from the
+assembled quads, so ``kg claims``, ``kg diff``, the pages and the queries read the same numbers.
 
 No default-graph triple has a fact, graph or ontology IRI as its object, so the last term of
 an N-Quads line tells its graph (see :func:`graph_of`).
@@ -136,17 +138,17 @@ def claim_iri(subject: str, predicate: str, obj: str) -> str:
     return f"<{CLAIM_BASE}{_local(subject)}/{_local(predicate)}/{_value_part(obj)}>"
 
 
-@dataclass
+@dataclass(slots=True)  # one per fact: 100,000 at scale
 class _Fact:
     article: str = ""
     origin: str = ""
     modality: str = ""
     date: str = ""  # the about-date's term
     own_date: bool = True  # False when the about-date is the article's date
-    triples: list[tuple[str, str, str]] = field(default_factory=list)
+    triples: list[str] = field(default_factory=list)  # "s p o" of each triple of its graph
 
 
-@dataclass
+@dataclass(slots=True)
 class ClaimRecord:
     """What the layer says of one claim (terms as N-Quads strings)."""
 
@@ -170,13 +172,13 @@ class ClaimRecord:
 
 @dataclass
 class Disagreement:
-    """Two claims giving one subject different values of a single-valued property."""
+    """Claims giving one subject different values of a single-valued property."""
 
     iri: str
     kind: str  # local name of a tdo:DisagreementKind concept
-    first: ClaimRecord
-    second: ClaimRecord
+    claims: list[ClaimRecord]
     reason: str
+    contradicting: list[tuple[ClaimRecord, ClaimRecord]]
 
 
 def _split(line: str, graph_len: int) -> tuple[str, str, str]:
@@ -216,37 +218,49 @@ def read_facts(lines: Iterable[str]) -> tuple[dict[str, _Fact], list[str]]:
         else:
             g = graph_of(line)
             if g.startswith(_FACT_START):
-                facts[g].triples.append(_split(line, len(g) + 3))
+                facts[g].triples.append(line[: -len(g) - 3])  # "s p o": one string, not three
     return facts, copied
 
 
-def claims_of(facts: dict[str, _Fact]) -> dict[tuple[str, str, str], ClaimRecord]:
-    """One record per distinct triple of the fact graphs, in fact order."""
-    claims: dict[tuple[str, str, str], ClaimRecord] = {}
+def claims_of(facts: dict[str, _Fact]) -> dict[str, list[str]]:
+    """The facts stating each distinct triple ("s p o") of the fact graphs (a list per triple:
+    at scale a record of sets per claim would hold several times the memory)."""
+    claims: dict[str, list[str]] = {}
     for fid, fact in facts.items():
-        kinds = {s: o for s, p, o in fact.triples if p == _RATE_KIND}
-        scopes = {s: o for s, p, o in fact.triples if p == _SCOPE}
         for triple in fact.triples:
-            record = claims.get(triple)
-            if record is None:
-                record = claims[triple] = ClaimRecord(
-                    claim_iri(*triple), *triple, [], set(), set(), set(), [], []
-                )
-            record.facts.append(fid)
-            record.articles.add(fact.article)
-            record.origins.add(fact.origin)
-            record.modalities.add(fact.modality)
-            if fact.date:
-                record.dates.append(fact.date)
-                if fact.own_date:
-                    record.own_dates.append(fact.date)
-            if triple[1] == _RATE:
-                subject = triple[0]
-                if subject in kinds:
-                    record.rate_kinds.add(kinds[subject])
-                if subject in scopes:
-                    record.scopes.add(scopes[subject])
+            stating = claims.get(triple)
+            if stating is None:
+                claims[triple] = [fid]
+            else:
+                stating.append(fid)
     return claims
+
+
+def record(triple: str, stating: list[str], facts: dict[str, _Fact]) -> ClaimRecord:
+    """Everything the layer says of one claim ("s p o"), from the facts that state it."""
+    s, p, o = triple.split(" ", 2)  # subjects and properties are IRIs: no spaces
+    of = [facts[f] for f in stating]
+    c = ClaimRecord(
+        claim_iri(s, p, o),
+        s,
+        p,
+        o,
+        stating,
+        {f.article for f in of},
+        {f.origin for f in of},
+        {f.modality for f in of},
+        [f.date for f in of if f.date],
+        [f.date for f in of if f.date and f.own_date],
+    )
+    if p == _RATE:  # qualifiers: what each fact gives with the rate, in its own graph
+        kind, scope = f"{s} {_RATE_KIND} ", f"{s} {_SCOPE} "
+        for f in of:
+            for t in f.triples:
+                if t.startswith(kind):
+                    c.rate_kinds.add(t[len(kind) :])
+                elif t.startswith(scope):
+                    c.scopes.add(t[len(scope) :])
+    return c
 
 
 def _lexical(term: str) -> str:
@@ -280,23 +294,31 @@ def _compare(a: ClaimRecord, b: ClaimRecord) -> tuple[str, str]:
     return "Contradiction", f"{values} disagree for the same rate kind, scope and time"
 
 
+MOST_REASONS = 3
+"""A disagreement's comment gives the reasons of this many pairs of values at most."""
+
+
 def disagreements(claims: Iterable[ClaimRecord], functional: set[str]) -> list[Disagreement]:
-    """Every pair of claims stated as fact that give one subject two values of a functional
-    property, with the kind of the disagreement."""
+    """One disagreement per subject and functional property given two values or more by claims
+    stated as fact: a contradiction when some two values share rate kind, scope and time, else
+    the difference that explains the first two."""
     by_key: dict[tuple[str, str], list[ClaimRecord]] = defaultdict(list)
     for c in claims:
         if c.predicate in functional and c.stated_as_fact:
             by_key[(c.subject, c.predicate)].append(c)
     out = []
-    for (_s, _p), group in sorted(by_key.items()):
+    for (s, p), group in sorted(by_key.items()):
         if len(group) < 2:
             continue
         group.sort(key=lambda c: c.iri)
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                kind, reason = _compare(a, b)
-                name = a.iri[1 + len(CLAIM_BASE) : -1] + "--" + _value_part(b.object)
-                out.append(Disagreement(f"<{DISAGREEMENT_BASE}{name}>", kind, a, b, reason))
+        pairs = [(a, b, *_compare(a, b)) for i, a in enumerate(group) for b in group[i + 1 :]]
+        contradicting = [(a, b) for a, b, kind, _ in pairs if kind == "Contradiction"]
+        shown = [x for x in pairs if x[2] == "Contradiction"] or pairs
+        reason = "; ".join(why for _, _, _, why in shown[:MOST_REASONS])
+        if len(shown) > MOST_REASONS:
+            reason += f"; and {len(shown) - MOST_REASONS} more pairs"
+        iri = f"<{DISAGREEMENT_BASE}{_local(s)}/{_local(p)}>"
+        out.append(Disagreement(iri, shown[0][2], group, reason, contradicting))
     return out
 
 
@@ -322,47 +344,54 @@ def layer_quads(lines: Iterable[str]) -> list[str]:
     """
     facts, copied = read_facts(lines)
     claims = claims_of(facts)
+    functional = functional_properties(copied)
     out = copied
     out.append(f"{LAYER_IRI} {RDF_TYPE} {_t('KnowledgeLayer')} .")
     out.append(f'{LAYER_IRI} {_t("layerVersion")} "{LAYER_VERSION}"{_INT} .')
-    claim_t, statement_t, truthy = _t("Claim"), f"<{_RDF}Statement>", '"true"^^<' + XSD + "boolean>"
+    claim_t, truthy = _t("Claim"), '"true"^^<' + XSD + "boolean>"
     untruthy = '"false"^^<' + XSD + "boolean>"
+    subject_p, predicate_p, object_p = f"<{_RDF}subject>", f"<{_RDF}predicate>", f"<{_RDF}object>"
+    facts_p, articles_p, origins_p = _t("factCount"), _t("articleCount"), _t("originCount")
+    as_fact_p, kind_p, scope_p = _t("statedAsFact"), _t("withRateKind"), _t("withScope")
+    earliest_p, latest_p = _t("earliestDate"), _t("latestDate")
     seen: set[str] = set()
-    for (s, p, o), c in claims.items():
+    contested: list[ClaimRecord] = []
+    for triple, stating in claims.items():
+        c = record(triple, stating, facts)
+        s, p, o = c.subject, c.predicate, c.object
         if c.stated_as_fact:
-            out.append(f"{s} {p} {o} .")
+            out.append(f"{triple} .")
+            if p in functional:
+                contested.append(c)
         if c.iri in seen:  # two literal terms with one readable IRI: cannot happen, but never merge
             raise ValueError(f"two claims share the IRI {c.iri}")
         seen.add(c.iri)
         n = c.iri
         out += [
             f"{n} {RDF_TYPE} {claim_t} .",
-            f"{n} {RDF_TYPE} {statement_t} .",
-            f"{n} <{_RDF}subject> {s} .",
-            f"{n} <{_RDF}predicate> {p} .",
-            f"{n} <{_RDF}object> {o} .",
-            f'{n} {_t("factCount")} "{len(c.facts)}"{_INT} .',
-            f'{n} {_t("articleCount")} "{len(c.articles)}"{_INT} .',
-            f'{n} {_t("originCount")} "{len(c.origins)}"{_INT} .',
-            f"{n} {_t('statedAsFact')} {truthy if c.stated_as_fact else untruthy} .",
+            f"{n} {subject_p} {s} .",
+            f"{n} {predicate_p} {p} .",
+            f"{n} {object_p} {o} .",
+            f'{n} {facts_p} "{len(c.facts)}"{_INT} .',
+            f'{n} {articles_p} "{len(c.articles)}"{_INT} .',
+            f'{n} {origins_p} "{len(c.origins)}"{_INT} .',
+            f"{n} {as_fact_p} {truthy if c.stated_as_fact else untruthy} .",
         ]
         out += [f"{n} {_MODALITY} {m} ." for m in sorted(c.modalities)]
-        out += [f"{n} {_t('withRateKind')} {k} ." for k in sorted(c.rate_kinds)]
-        out += [f"{n} {_t('withScope')} {k} ." for k in sorted(c.scopes)]
+        out += [f"{n} {kind_p} {k} ." for k in sorted(c.rate_kinds)]
+        out += [f"{n} {scope_p} {k} ." for k in sorted(c.scopes)]
         if c.dates:
             first, last = _earliest_latest(c.dates)
-            out.append(f"{n} {_t('earliestDate')} {first} .")
-            out.append(f"{n} {_t('latestDate')} {last} .")
-    functional = functional_properties(line for line in copied)
-    for d in disagreements(claims.values(), functional):
+            out.append(f"{n} {earliest_p} {first} .")
+            out.append(f"{n} {latest_p} {last} .")
+    for d in disagreements(contested, functional):
         out += [
             f"{d.iri} {RDF_TYPE} {_t('Disagreement')} .",
             f"{d.iri} {_t('disagreementKind')} {_t(d.kind)} .",
-            f"{d.iri} {_t('claim')} {d.first.iri} .",
-            f"{d.iri} {_t('claim')} {d.second.iri} .",
             f"{d.iri} <http://www.w3.org/2000/01/rdf-schema#comment> {literal(d.reason, lang='en')} .",
         ]
-        if d.kind == "Contradiction":
-            out.append(f"{d.first.iri} {_t('contradicts')} {d.second.iri} .")
-            out.append(f"{d.second.iri} {_t('contradicts')} {d.first.iri} .")
+        out += [f"{d.iri} {_t('claim')} {c.iri} ." for c in d.claims]
+        for a, b in d.contradicting:
+            out.append(f"{a.iri} {_t('contradicts')} {b.iri} .")
+            out.append(f"{b.iri} {_t('contradicts')} {a.iri} .")
     return list(dict.fromkeys(out))  # a registry triple that facts also state is copied once

@@ -128,7 +128,6 @@ class TDO(DefinedNamespace):
     speaker: URIRef
     stance: URIRef
     statedAsFact: URIRef
-    states: URIRef
     status: URIRef
     stepIndex: URIRef
     supports: URIRef
@@ -196,6 +195,7 @@ PREFIXES: dict[str, str] = {
     "article": str(ARTICLE),
     "graph": str(GRAPH),
     "claim": BASE + "claim/",
+    "disagreement": BASE + "disagreement/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

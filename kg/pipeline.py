@@ -265,10 +265,6 @@ def _blocks(nquads: Path, size: int = 32 << 20):
 
 def _lines_of_graph(nquads: Path, graph: bytes):
     """The lines of one graph, read again from the file in file order: a list per block."""
-    if not graph:  # the default graph: its lines end with their object
-        for data in _blocks(nquads):
-            yield [line for line in data.split(b"\n") if line and not _graph_of(line)]
-        return
     suffix = b" " + graph + b" ."
     for data in _blocks(nquads):
         yield [line for line in data.split(b"\n") if line.endswith(suffix)]
@@ -293,30 +289,46 @@ def write_trig_sorted(nquads: Path, trig: Path, most_lines: int = 250_000) -> No
     provenance_end = b" " + provenance + b" ."
     graphs: dict[bytes, list[list[bytes]]] = {}
     streamed: set[bytes] = set()
-    for data in _blocks(nquads):
-        if len(data.translate(None, _CONTROL_BYTES)) < len(data):
-            write_trig(nquads, trig)  # the serializer's order may differ: let it write
-            return
-        lines = data.split(b"\n")
-        lines.pop()  # after the last newline
-        rest = [line for line in lines if not line.endswith(provenance_end)]
-        if len(rest) < len(lines):
-            streamed.add(provenance)
-        for line in rest:
-            g = _graph_of(line)
-            if g in streamed:
-                continue
-            bucket = graphs.get(g)
-            if bucket is None:
-                graphs[g] = [[line]]
-            elif len(bucket[0]) < most_lines:
-                bucket[0].append(line)
-            else:
-                streamed.add(g)
-                graphs[g] = []  # read again from the file: the lines held so far are let go
-    for g in streamed:
-        graphs[g] = _lines_of_graph(nquads, g)  # type: ignore[assignment]
-    _trig_by_serializer(graphs, trig)
+    # the default graph (the knowledge layer) is spilled to a file of its own as it is met, so
+    # that it is neither held nor picked out of the whole file again
+    spill_path = trig.with_name(trig.name + ".default.nq")
+    try:
+        with open(spill_path, "wb") as spill:
+            for data in _blocks(nquads):
+                if len(data.translate(None, _CONTROL_BYTES)) < len(data):
+                    spill.close()
+                    write_trig(nquads, trig)  # the serializer's order may differ: let it write
+                    return
+                lines = data.split(b"\n")
+                lines.pop()  # after the last newline
+                rest = [line for line in lines if not line.endswith(provenance_end)]
+                if len(rest) < len(lines):
+                    streamed.add(provenance)
+                default = []
+                for line in rest:
+                    g = _graph_of(line)
+                    if not g:
+                        default.append(line)
+                        continue
+                    if g in streamed:
+                        continue
+                    bucket = graphs.get(g)
+                    if bucket is None:
+                        graphs[g] = [[line]]
+                    elif len(bucket[0]) < most_lines:
+                        bucket[0].append(line)
+                    else:
+                        streamed.add(g)
+                        graphs[g] = []  # read again from the file: the lines held so far are let go
+                if default:
+                    spill.write(b"\n".join(default) + b"\n")
+        for g in streamed:
+            graphs[g] = _lines_of_graph(nquads, g)  # type: ignore[assignment]
+        if spill_path.stat().st_size:
+            graphs[b""] = ([line for line in data.split(b"\n") if line] for data in _blocks(spill_path))  # type: ignore[assignment]
+        _trig_by_serializer(graphs, trig)
+    finally:
+        spill_path.unlink(missing_ok=True)
 
 
 def _subject_run(batch: list[bytes], start: int) -> int:
@@ -530,8 +542,9 @@ def _prepare_steps(
     if spool is not None:  # the layer's lines are the last the loader gets
         spool.add(layer)
         spool.finish()
-    dataset.quads = sorted_unique(dataset.quads + layer)
+    dataset.quads.extend(layer)  # in place: no second list of millions of references
     del layer
+    dataset.quads = sorted_unique(dataset.quads)
     corpus = Corpus(cached.root, cached.sources, cached.entities, [], cached.notices)
     nq = tmp / "kg.nq"
     digest = timer.stage("write N-Quads", _write_nquads, dataset.quads, nq)
