@@ -237,8 +237,10 @@ def fact_quads(
         quad(qsel, _oa_t("prefix"), literal(text[max(0, start - CONTEXT_CHARS) : start]), pg),
         quad(qsel, _oa_t("suffix"), literal(text[end : end + CONTEXT_CHARS]), pg),
         quad(psel, RDF_TYPE, _oa_t("TextPositionSelector"), pg),
-        quad(psel, _oa_t("start"), literal(str(start), XSD + "nonNegativeInteger"), pg),
-        quad(psel, _oa_t("end"), literal(str(end), XSD + "nonNegativeInteger"), pg),
+        # xsd:integer, not Web Annotation's xsd:nonNegativeInteger: Oxigraph stores every integer
+        # subtype as xsd:integer, so the store and kg.nq would differ (shapes.ttl requires >= 0)
+        quad(psel, _oa_t("start"), literal(str(start), XSD + "integer"), pg),
+        quad(psel, _oa_t("end"), literal(str(end), XSD + "integer"), pg),
     ]
     if fact.anchor.normalised:
         out.append(quad(g, _t("normalisedMatch"), literal("true", XSD + "boolean"), pg))
