@@ -52,12 +52,13 @@ def keep_previous(build_dir: Path | str) -> None:
     previous = build_dir / PREVIOUS_DIR
     previous.mkdir(exist_ok=True)
     for name in KEPT_FILES:
+        source = (build_dir / name).resolve()  # build/kg.nq is a link into build/current
         tmp = previous / f".{name}.tmp"
         tmp.unlink(missing_ok=True)
         try:
-            os.link(build_dir / name, tmp)
+            os.link(source, tmp)
         except OSError:
-            shutil.copy2(build_dir / name, tmp)
+            shutil.copy2(source, tmp)
         os.replace(tmp, previous / name)
 
 

@@ -1,8 +1,9 @@
 """The main job: load the seeds, make the quads, validate them, and write outputs atomically.
 
-``check`` validates and writes nothing. ``build`` works in a temporary folder under ``build/``
-and only moves finished, validated outputs into place, so a failed or interrupted build leaves
-the previous outputs as they were.
+``check`` validates and writes nothing. ``build`` holds the build folder's lock, works in a
+temporary folder under ``build/`` and publishes finished, validated outputs as one build with one
+symlink swap (:mod:`kg.publish`), so a failed, interrupted or killed build leaves the previous
+outputs as they were, and a second build on the same folder is refused while one runs.
 
 At scale (see benchmarks/README.md): fact files come from the cache of :mod:`kg.cache` when
 unchanged; SHACL screens focus nodes before pyshacl sees any (:mod:`kg.validate`); the TriG is
@@ -34,7 +35,6 @@ from kg.cache import (
     CachedCorpus,
     all_metadata,
     assemble,
-    entry_name,
     load_cached,
     make_baseline,
     neighbourhood,
@@ -46,9 +46,10 @@ from kg.cache import (
 from kg.errors import KgError, SeedError, ValidationFailed
 from kg.layer import layer_quads
 from kg.namespaces import FACT, GRAPH, ONTOLOGY_GRAPH, PREFIXES, PROVENANCE_GRAPH
+from kg.publish import OUTPUTS, build_lock, commit, prepare_folder, previous_store
 from kg.seeds import Corpus, load_corpus
 from kg.spool import Spool, SpoolLoader
-from kg.store import STORE_LINK, bulk_load, memory_store, patch_store, swap_store
+from kg.store import bulk_load, memory_store, patch_store
 from kg.validate import (
     SortedNQuads,
     WholeGraphNeeded,
@@ -58,8 +59,6 @@ from kg.validate import (
 )
 
 Progress = Callable[[str], None]
-
-OUTPUT_FILES = ("kg.nq", "kg.trig", "manifest.json")
 
 
 def _quiet(_: str) -> None:
@@ -460,11 +459,6 @@ def manifest_text(document: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _clean_stale(build_dir: Path) -> None:
-    for stale in build_dir.glob(".tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-
-
 def _prepare(seeds: Path, build_dir: Path, tmp: Path, spool: Path | None, progress: Progress) -> dict:
     """The Python half of a build: load and validate, make the quads, write N-Quads and the manifest.
 
@@ -687,39 +681,6 @@ def _trig_job(nq: Path, trig: Path, progress: Progress) -> float:
     return round(time.perf_counter() - start, 4)
 
 
-def _previous_store(build_dir: Path) -> tuple[Path, Path, str] | None:
-    """The current store folder, the kg.nq it holds and that file's digest, when the three agree
-    (the store folder is named after the digest the manifest records); else None."""
-    link, nq, manifest_file = build_dir / STORE_LINK, build_dir / "kg.nq", build_dir / "manifest.json"
-    if not (link.is_symlink() and link.exists() and nq.is_file() and manifest_file.is_file()):
-        return None
-    try:
-        sha = json.loads(manifest_file.read_text(encoding="utf-8"))["nquads_sha256"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    folder = link.resolve()
-    return (folder, nq, sha) if isinstance(sha, str) and folder.name == f"store-{sha[:16]}" else None
-
-
-def _publish_cache(tmp: Path, build_dir: Path) -> None:
-    """Move the staged cache entries into build/cache, the baseline last; drop unused entries."""
-    staged, cache = Cache(tmp), Cache(build_dir)
-    baseline_name = Cache.name("baseline") + ".pickle"
-    for kind in ("registry", "sources", "shared", "meta", "data", "state"):
-        folder = staged.root / kind
-        if not folder.is_dir():
-            continue
-        (cache.root / kind).mkdir(parents=True, exist_ok=True)
-        for path in sorted(folder.iterdir(), key=lambda p: p.name == baseline_name):
-            os.replace(path, cache.root / kind / path.name)
-    baseline = cache.baseline()
-    if baseline is not None:
-        keep = {entry_name(path, key) for path, key in baseline.entries.items()}
-        cache.prune("meta", keep)
-        cache.prune("data", keep)
-        cache.prune("shared", {baseline.version})
-
-
 def build(
     seeds: Path | str = "seeds", build_dir: Path | str = "build", progress: Progress = _quiet
 ) -> Report:
@@ -740,22 +701,29 @@ def build(
     Raises:
         SeedError: bad input; nothing in build_dir changes.
         ValidationFailed: the data does not conform; nothing in build_dir changes.
+        StoreError: another build is running on build_dir; nothing changes.
     """
     build_dir = Path(build_dir)
     build_dir.mkdir(parents=True, exist_ok=True)
-    _clean_stale(build_dir)
+    with build_lock(build_dir):  # held to the end: no other build cleans or publishes here
+        prepare_folder(build_dir)
+        return _build_locked(Path(seeds), build_dir, progress)
+
+
+def _build_locked(seeds: Path, build_dir: Path, progress: Progress) -> Report:
+    """:func:`build`, with the lock held and the folder cleaned."""
     timer = _Timer(progress)
     tmp = build_dir / f".tmp-{os.getpid()}"
     tmp.mkdir()
     store = loader = None
     side: dict[str, _Child] = {}  # SHACL and TriG, each in a process of its own
     try:
-        previous = _previous_store(build_dir)
+        previous = previous_store(build_dir)
         spool = None
         if previous is None:  # a store from scratch: loaded while the child still makes its quads
             spool = tmp / "spool"
             spool.mkdir()
-        child = _Child(_prepare, Path(seeds), build_dir, tmp, spool, progress=progress)
+        child = _Child(_prepare, seeds, build_dir, tmp, spool, progress=progress)
         try:
             if spool is not None:  # started after the fork: the child inherits no running thread
                 loader = SpoolLoader(spool, tmp / "store")
@@ -807,21 +775,7 @@ def build(
         store = None
         gc.collect()  # closes the store before its folder is moved
         progress("commit outputs")
-        # kg diff compares with the build being replaced: keep its manifest.json and kg.nq in
-        # build/previous/ (hard links, so this costs nothing even for a large graph)
-        from kg.diff import keep_previous
-
-        keep_previous(build_dir)
-        final_store = build_dir / f"store-{digest[:16]}"
-        current = (build_dir / "store").resolve() if (build_dir / "store").is_symlink() else None
-        if final_store.exists() and final_store != current:
-            shutil.rmtree(final_store)
-        if not final_store.exists():
-            os.rename(tmp / "store", final_store)
-        swap_store(build_dir, final_store)
-        for name in OUTPUT_FILES:
-            os.replace(tmp / name, build_dir / name)
-        _publish_cache(tmp, build_dir)
+        commit(build_dir, tmp, digest)  # one folder for the four outputs, one symlink swap
     finally:
         if loader is not None:
             loader.stop()  # a failed build: the loader's thread ends after its chunk
@@ -837,5 +791,5 @@ def build(
         notices=prepared["notices"],
         seconds=timer.seconds,
     )
-    report.outputs = {name: str(build_dir / name) for name in (*OUTPUT_FILES, "store")}
+    report.outputs = {name: str(build_dir / name) for name in OUTPUTS}
     return report

@@ -10,7 +10,7 @@ from pathlib import Path
 from kg.errors import StoreError
 
 STORE_LINK = "store"
-"""``build/store`` is a symlink to the current store folder, swapped atomically by each build."""
+"""``build/store`` is a symlink to the current build's store (``current/store``, see :mod:`kg.publish`)."""
 
 
 def bulk_load(nquads: Path, directory: Path, chunk_bytes: int = 64 << 20):
@@ -136,16 +136,29 @@ def open_store(build_dir: Path | str = "build"):
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
 
 
+def replace_link(link: Path, target: str) -> None:
+    """Make link a symlink to target in one step: a new link renamed over the old name.
+
+    Readers see the old target or the new one, never no link; a kill leaves at most a
+    ``.<name>.link-<pid>`` file, which the next build removes.
+    """
+    tmp_link = link.with_name(f".{link.name}.link-{os.getpid()}")
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    os.symlink(target, tmp_link)
+    os.replace(tmp_link, link)
+
+
 def swap_store(build_dir: Path, new_store: Path) -> None:
-    """Point ``build/store`` at new_store atomically, then delete the store it replaced."""
+    """Point ``build_dir/store`` straight at new_store, then delete the store it replaced.
+
+    For a folder that holds only a store (tests, tools); ``kg build`` publishes a whole build at
+    once instead (:func:`kg.publish.commit`).
+    """
     link = build_dir / STORE_LINK
     old = link.resolve() if link.is_symlink() else None
     if link.exists() and not link.is_symlink():
         raise StoreError(f"{link} is not a symlink made by kg build; move it away first")
-    tmp_link = build_dir / f".{STORE_LINK}.link-{os.getpid()}"
-    if tmp_link.is_symlink():
-        tmp_link.unlink()
-    os.symlink(new_store.name, tmp_link)
-    os.replace(tmp_link, link)
+    replace_link(link, new_store.name)
     if old is not None and old != new_store.resolve() and old.exists():
         shutil.rmtree(old, ignore_errors=True)
