@@ -222,6 +222,7 @@ def fact_quads(
         quad(g, _t("independentOrigin"), iri(independent_origin(fact, source, entities)), pg),
         quad(g, _t("annotation"), ann, pg),
         quad(g, _t("quote"), literal(fact.anchor.exact), pg),
+        quad(g, _t("about"), s, pg),
         quad(g, _t("sourceFile"), literal(fact.path), pg),
         quad(g, _t("sourceLine"), literal(str(fact.line), XSD + "integer"), pg),
         quad(ann, RDF_TYPE, _oa_t("Annotation"), pg),

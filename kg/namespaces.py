@@ -61,6 +61,7 @@ class TDO(DefinedNamespace):
     Visit: URIRef
     Warning: URIRef
     # properties
+    about: URIRef
     aboutDate: URIRef
     affectsProduct: URIRef
     affiliatedWith: URIRef
