@@ -230,8 +230,22 @@ def clean_stale(build_dir: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def _check_names(build_dir: Path) -> None:
+    """Refuse a folder where kg build would have to replace a folder it did not make."""
+    for name in (*OUTPUTS, CURRENT):
+        path = build_dir / name
+        if path.is_dir() and not path.is_symlink():
+            raise StoreError(f"{path} is a folder kg build did not make; move it away first")
+
+
 def prepare_folder(build_dir: Path) -> None:
-    """Before a build, under the lock: adopt an old-layout folder, then clean what is stale."""
+    """Before a build, under the lock: check the names, adopt an old-layout folder, then clean
+    what is stale.
+
+    Raises:
+        StoreError: a folder stands where an output or ``current`` belongs.
+    """
+    _check_names(build_dir)
     adopt_legacy(build_dir)
     clean_stale(build_dir)
 
@@ -241,11 +255,8 @@ def _link_outputs(build_dir: Path) -> None:
     link is dangling until ``current`` exists)."""
     for name in OUTPUTS:
         link, target = build_dir / name, f"{CURRENT}/{name}"
-        if link.is_symlink() and os.readlink(link) == target:
-            continue
-        if link.is_dir() and not link.is_symlink():
-            raise StoreError(f"{link} is a folder kg build did not make; move it away first")
-        replace_link(link, target)
+        if not (link.is_symlink() and os.readlink(link) == target):
+            replace_link(link, target)
 
 
 def publish_cache(tmp: Path, build_dir: Path) -> None:

@@ -296,6 +296,16 @@ def test_stale_builds_stores_and_links_are_removed(old_and_new):
     )
 
 
+@pytest.mark.parametrize("name", ["current", "kg.nq", "store"])
+def test_a_folder_in_the_way_is_refused_before_any_work(seeds_copy, tmp_path, name):
+    out = tmp_path / "build"
+    (out / name).mkdir(parents=True)
+    result = CliRunner().invoke(main, ["build", "-q", "--seeds", str(seeds_copy), "--build-dir", str(out)])
+    assert result.exit_code == 2
+    assert f"error: {out / name} is a folder kg build did not make; move it away first" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [name]
+
+
 # ---------------------------------------------------------------------------- offsets' datatype
 
 
