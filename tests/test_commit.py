@@ -271,6 +271,54 @@ def test_a_child_left_running_by_a_killed_build_does_not_hold_the_lock(tmp_path)
         os.kill(child, signal.SIGKILL)
 
 
+# A build whose TriG process writes its pid to argv[3] and sleeps, so that it can be killed then.
+SLOW_TRIG = """
+import os, sys, time
+from pathlib import Path
+import kg.pipeline
+
+def slow_trig(nq, trig, progress):
+    Path(sys.argv[3]).write_text(str(os.getpid()))
+    time.sleep(60)
+
+kg.pipeline._trig_job = slow_trig
+kg.pipeline.build(sys.argv[1], sys.argv[2])
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return not status.exists() or "State:\tZ" not in status.read_text()
+
+
+def test_a_killed_build_leaves_no_process_working(seeds_copy, tmp_path):
+    pid_file = tmp_path / "trig.pid"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_TRIG, str(seeds_copy), str(tmp_path / "build"), str(pid_file)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not pid_file.exists() or not pid_file.read_text():
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    trig = int(pid_file.read_text())
+    proc.kill()
+    proc.wait()
+    try:
+        deadline = time.monotonic() + 10
+        while alive(trig) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(trig), "the TriG process of a killed build kept working"
+    finally:
+        if alive(trig):
+            os.kill(trig, signal.SIGKILL)
+
+
 # ------------------------------------------------------------------------- stale leftovers
 
 
