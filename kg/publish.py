@@ -91,7 +91,10 @@ def build_lock(build_dir: Path) -> Iterator[None]:
     """
     global _hooked
     path = build_dir / LOCK
-    fd = _locked(path)
+    try:
+        fd = _locked(path)
+    except OSError as exc:
+        raise StoreError(f"cannot lock {path}: {exc.strerror}") from None
     if fd is None:
         raise StoreError(
             f"another kg build is running in {build_dir} (it holds {path}); "

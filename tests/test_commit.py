@@ -271,6 +271,14 @@ def test_a_child_left_running_by_a_killed_build_does_not_hold_the_lock(tmp_path)
         os.kill(child, signal.SIGKILL)
 
 
+def test_a_lock_file_that_cannot_be_opened_is_a_clear_error(seeds_copy, tmp_path):
+    out = tmp_path / "build"
+    (out / ".build.lock").mkdir(parents=True)  # (a read-only folder does the same, except for root)
+    result = CliRunner().invoke(main, ["build", "-q", "--seeds", str(seeds_copy), "--build-dir", str(out)])
+    assert result.exit_code == 2
+    assert f"error: cannot lock {out / '.build.lock'}: Is a directory" in result.output
+
+
 # A build whose TriG process writes its pid to argv[3] and sleeps, so that it can be killed then.
 SLOW_TRIG = """
 import os, sys, time
