@@ -19,9 +19,16 @@ from kg.cli import main, reports_errors, seeds_options
     show_default=True,
     help="Show claims made by at least this many articles.",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    help="Show the first N disagreements (contradictions first) and the N most corroborated claims; 0 shows all.",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @reports_errors
-def claims(seeds: Path, build_dir: Path, min_articles: int, fmt: str):
+def claims(seeds: Path, build_dir: Path, min_articles: int, limit: int, fmt: str):
     """Where articles disagree, then claims with their corroboration.
 
     A disagreement is two values of a single-valued property for one subject: a
@@ -34,19 +41,20 @@ def claims(seeds: Path, build_dir: Path, min_articles: int, fmt: str):
     \b
     Examples:
         kg claims
-        kg claims --min-articles 1 --format json
+        kg claims --min-articles 3 --limit 10
+        kg claims --min-articles 1 --limit 0 --format json
     """
     from kg.claims import claims_report
     from kg.query import table
     from kg.store import open_store
 
-    report = claims_report(open_store(build_dir), min_articles)
+    report = claims_report(open_store(build_dir), min_articles, limit)
     if fmt == "json":
         click.echo(json.dumps(report, indent=1, ensure_ascii=False))
         return
-    found = report["disagreements"]
-    contradictions = sum(d["kind"] == "contradiction" for d in found)
-    click.echo(f"Disagreements ({len(found)}: {contradictions} contradiction(s))")
+    found, total = report["disagreements"], report["counts"]
+    shown = f"; the first {len(found)} shown" if len(found) < total["disagreements"] else ""
+    click.echo(f"Disagreements ({total['disagreements']}: {total['contradictions']} contradiction(s){shown})")
     for d in found:
         click.echo(f"\n  {d['subject_name']} ({d['subject']}) {d['property']}: {d['kind']}")
         click.echo(f"    {d['reason']}")
@@ -66,5 +74,6 @@ def claims(seeds: Path, build_dir: Path, min_articles: int, fmt: str):
         ]
         for c in report["claims"]
     ]
-    click.echo(f"\nClaims made by at least {min_articles} article(s) ({len(rows)})\n")
+    shown = f"; the {len(rows)} most corroborated shown" if len(rows) < total["claims"] else ""
+    click.echo(f"\nClaims made by at least {min_articles} article(s) ({total['claims']}{shown})\n")
     click.echo(table(["subject", "property", "value", "articles", "origins", "as fact"], rows, max_width=40))

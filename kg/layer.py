@@ -192,6 +192,7 @@ def read_facts(lines: Iterable[str]) -> tuple[dict[str, _Fact], list[str]]:
     triples (as default-graph lines)."""
     facts: dict[str, _Fact] = defaultdict(_Fact)
     copied: list[str] = []
+    seen: dict[str, str] = {}
     wanted = {_MODALITY, _ORIGIN, _DERIVED, _ABOUT, _BASIS}
     for line in lines:
         if line.endswith(_PROVENANCE_END):
@@ -218,7 +219,8 @@ def read_facts(lines: Iterable[str]) -> tuple[dict[str, _Fact], list[str]]:
         else:
             g = graph_of(line)
             if g.startswith(_FACT_START):
-                facts[g].triples.append(line[: -len(g) - 3])  # "s p o": one string, not three
+                triple = line[: -len(g) - 3]  # "s p o": one string, not three
+                facts[g].triples.append(seen.setdefault(triple, triple))  # one copy per claim
     return facts, copied
 
 

@@ -70,3 +70,25 @@ def test_claims_command(built):
         '000_47059b8c57473c03 [asserted]: "Beijing faces tariffs of up to 245% on exports to the US"'
         in result.output
     )
+
+
+def test_the_first_claims_are_the_head_of_all_claims(store):
+    """kg claims --limit ranks on the stored counts: the same claims and numbers as the full list."""
+    everything = corroboration(store, min_articles=2)
+    first = corroboration(store, min_articles=2, limit=10)
+    assert len(first) == 10
+    key = lambda c: (c.articles, c.origins)  # noqa: E731
+    assert sorted(map(key, first), reverse=True) == sorted(map(key, everything), reverse=True)[:10]
+    assert set(first) <= set(everything)
+    assert disagreements(store, limit=1) == disagreements(store)
+
+
+def test_claims_command_says_how_many_it_leaves_out(built):
+    result = CliRunner().invoke(
+        main, ["claims", "--build-dir", str(built), "--limit", "5"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "Claims made by at least 2 article(s) (73; the 5 most corroborated shown)" in result.output
+    report = claims_report(__import__("kg.store", fromlist=["open_store"]).open_store(built), 2, 0)
+    assert report["counts"] == {"claims": 73, "disagreements": 1, "contradictions": 0}
+    assert len(report["claims"]) == 73

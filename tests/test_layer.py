@@ -196,3 +196,26 @@ def test_claim_iris_are_readable_and_distinct():
     assert long_a != long_b and long_a.startswith(
         f"<{BASE}claim/us-tariffs-on-china/content/We-keep-discussions"
     )
+
+
+def test_a_store_without_the_layer_asks_for_a_rebuild(built, tmp_path):
+    """A store built before the knowledge layer: kg query and the API say to rebuild."""
+    import os
+
+    import pyoxigraph as ox
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.errors import StoreError
+    from kg.query import NO_LAYER, execute
+
+    named = [line for line in (built / "kg.nq").read_text(encoding="utf-8").splitlines() if graph_of(line)]
+    old = tmp_path / "store-old"
+    store = ox.Store(str(old))
+    store.load(("\n".join(named) + "\n").encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    with pytest.raises(StoreError, match="run 'kg build' again"):
+        execute(store, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    del store
+    os.symlink(old.name, tmp_path / "store")
+    result = CliRunner().invoke(main, ["query", "cq-letters", "--build-dir", str(tmp_path)])
+    assert result.exit_code == 2 and NO_LAYER in result.output and "Traceback" not in result.output
