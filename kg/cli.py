@@ -228,7 +228,7 @@ def stats(seeds: Path, build_dir: Path, fmt: str):
 
 
 # Commands living in their own modules register themselves on ``main`` when imported.
-from kg import cli_add, cli_analyze, cli_claims, cli_endpoint, cli_viz  # noqa: E402,F401
+from kg import cli_add, cli_analyze, cli_claims, cli_endpoint, cli_export, cli_viz  # noqa: E402,F401
 
 
 def run() -> None:  # pragma: no cover - console entry point for python -m kg
