@@ -10,7 +10,7 @@ triples beside its statement nodes, the build adds to the N-Quads, in the **defa
   is *asserted* or *reported* (the article states it, or relays someone who states it).
   Triples that only expected, planned, considered, claimed or denied facts give stay out: a
   plain query never shows them as fact; their claims (below) carry the modality;
-* one ``tdo:Claim`` node (an ``rdf:Statement``) per distinct (subject, property, value) stated
+* one ``tdo:Claim`` node (a subclass of ``rdf:Statement``) per distinct (subject, property, value) stated
   by any fact, whatever its modality: ``rdf:subject``/``rdf:predicate``/``rdf:object``, the
   number of facts, articles and independent origins, its modalities, whether it is in the
   layer (``tdo:statedAsFact``), its earliest and latest about-date, and, for a rate, the rate
