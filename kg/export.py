@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
@@ -105,19 +106,16 @@ def layer_graph(store):
     return graph.parse(data=result.ntriples or "", format="nt")
 
 
-def named_graphs(store) -> dict[str, object]:
-    """Every named graph of the store (facts, registry, provenance) as rdflib Graphs, by IRI."""
+def named_graphs(store) -> Iterator[tuple[str, object]]:
+    """Each named graph of the store (facts, registry, provenance, ontology) as an rdflib Graph,
+    by IRI in sorted order, read one at a time (Oxigraph indexes quads by graph)."""
     import pyoxigraph as ox
     import rdflib
-    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-    dataset = rdflib.Dataset()
-    dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8"), format="nquads")
-    graphs = {}
-    for graph in dataset.graphs():
-        if graph.identifier != DATASET_DEFAULT_GRAPH_ID and len(graph):
-            graphs[str(graph.identifier)] = graph
-    return dict(sorted(graphs.items()))
+    for iri in sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)):
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri)).decode("utf-8")
+        if data:
+            yield iri, rdflib.Graph(bind_namespaces="none").parse(data=data, format="nt")
 
 
 def to_jsonld(graph, name: str | None = None) -> str:
@@ -156,7 +154,7 @@ def write_jsonld(store, output: Path, graphs: bool = False) -> list[Path]:
     if not graphs:
         return [_write(output, layer)]
     written = [_write(output / "layer.jsonld", layer)]
-    for iri, graph in named_graphs(store).items():
+    for iri, graph in named_graphs(store):
         written.append(_write(output / "graphs" / graph_file_name(iri), to_jsonld(graph, iri)))
     return written
 

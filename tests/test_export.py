@@ -282,3 +282,14 @@ def test_default_outputs_go_under_the_build_folder(built, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == str(build / "export" / "measures.gexf")
     assert nx.read_gexf(build / "export" / "measures.gexf").number_of_edges() == 10
+
+
+def test_as_of_exports_the_projection_of_that_date(built, store, tmp_path):
+    from kg.project import actor_graph
+
+    out = tmp_path / "actor.gexf"
+    args = ("--format", "gexf", "--view", "actor", "--as-of", "2025-04-01", "--output", str(out))
+    assert run(*args, "--build-dir", str(built)).exit_code == 0
+    earlier, now = actor_graph(store, as_of="2025-04-01"), actor_graph(store)
+    assert earlier.number_of_edges() < now.number_of_edges()
+    assert nx.read_gexf(out).number_of_edges() == earlier.number_of_edges()
