@@ -7,10 +7,11 @@ import functools
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from kg.errors import EXIT_BAD_INPUT, KgError, SeedError, ValidationFailed
+from kg.errors import EXIT_BAD_INPUT, KgError, SeedError, ValidationFailed, output_error
 
 
 def seeds_options(fn):
@@ -63,16 +64,27 @@ def reports_errors(fn):
             sys.exit(1)
         except click.exceptions.Exit:
             raise
+        except OSError as exc:
+            full = output_error(exc)
+            if full is None:
+                _internal_error(exc)
+            click.echo(f"error: {full}", err=True)
+            sys.exit(full.exit_code)
         except Exception as exc:  # a bug: say so plainly, traceback only on request
-            if os.environ.get("KG_DEBUG"):
-                raise
-            click.echo(
-                f"internal error: {type(exc).__name__}: {exc}\n(set KG_DEBUG=1 to see the traceback)",
-                err=True,
-            )
-            sys.exit(70)
+            _internal_error(exc)
 
     return wrapper
+
+
+def _internal_error(exc: Exception) -> NoReturn:
+    """A bug: say so plainly, traceback only on request (KG_DEBUG=1)."""
+    if os.environ.get("KG_DEBUG"):
+        raise exc
+    click.echo(
+        f"internal error: {type(exc).__name__}: {exc}\n(set KG_DEBUG=1 to see the traceback)",
+        err=True,
+    )
+    sys.exit(70)
 
 
 def _progress(quiet: bool):

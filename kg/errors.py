@@ -62,3 +62,26 @@ class QueryError(KgError):
 
 class StoreError(KgError):
     """The store is missing, locked or unreachable."""
+
+
+class OutputError(KgError):
+    """Outputs cannot be written: the disk or the file-size limit is full."""
+
+
+def output_error(exc: OSError) -> OutputError | None:
+    """An OutputError for an OSError that says the disk (or a quota, or the file-size limit) is
+    full; None for any other OSError.
+
+    Example:
+        >>> import errno
+        >>> print(output_error(OSError(errno.ENOSPC, "No space left on device", "build/kg.nq")))
+        cannot write build/kg.nq: No space left on device; make room and run again (the previous outputs are unchanged)
+    """
+    import errno
+
+    if exc.errno not in {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}:
+        return None
+    where = exc.filename or "the outputs"
+    return OutputError(
+        f"cannot write {where}: {exc.strerror}; make room and run again (the previous outputs are unchanged)"
+    )

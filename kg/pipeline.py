@@ -43,7 +43,7 @@ from kg.cache import (
     read_entries,
     shared_part,
 )
-from kg.errors import KgError, SeedError, ValidationFailed
+from kg.errors import KgError, SeedError, ValidationFailed, output_error
 from kg.layer import layer_quads
 from kg.namespaces import FACT, GRAPH, ONTOLOGY_GRAPH, PREFIXES, PROVENANCE_GRAPH
 from kg.publish import OUTPUTS, build_lock, commit, prepare_folder, previous_store
@@ -631,6 +631,15 @@ class _Child:
                 send.send(("error", exc))
             except KeyboardInterrupt:
                 send.send(("interrupt",))
+            except OSError as exc:  # a full disk is the machine's state, not a bug
+                import traceback
+
+                full = output_error(exc)
+                send.send(
+                    ("error", full)
+                    if full
+                    else ("bug", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+                )
             except BaseException as exc:  # a bug: report it in the parent, as if raised there
                 import traceback
 
