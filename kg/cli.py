@@ -205,6 +205,7 @@ def query(
         resolve_query,
         run_query,
         table,
+        unknown_terms,
     )
 
     if list_queries:
@@ -217,6 +218,8 @@ def query(
         text = resolve_query(query)
     else:
         raise click.UsageError("give a query, a named query (see --list) or --file")
+    for warning in unknown_terms(text):
+        click.echo(f"warning: {warning}", err=True)
     click.echo(format_result(run_query(text, build_dir, timeout=timeout, endpoint=endpoint), fmt))
 
 

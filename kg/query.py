@@ -40,6 +40,61 @@ _UPDATE = re.compile(r"\b(LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD|WIT
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
+_AT = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+
+
+def syntax_message(exc: Exception, query: str) -> str:
+    """A parser's error as one line: where it is, what the query says there, and what was
+    expected when that list is short (Oxigraph's lists every Unicode range a name may start with).
+
+    Example:
+        >>> syntax_message(SyntaxError('error at 1:9: expected one of "{"'), "SELECT * WHERE")
+        'SPARQL syntax error at line 1, column 9 (after "SELECT *"): expected one of "{"'
+    """
+    text = " ".join(str(exc).split())
+    found = _AT.match(text)
+    if not found:
+        return f"SPARQL syntax error: {text[:200]}"
+    line, column, expected = int(found.group(1)), int(found.group(2)), found.group(3)
+    lines = query.splitlines() or [""]
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    before = source[max(0, column - 21) : column - 1].strip()
+    where = f"SPARQL syntax error at line {line}, column {column}" + (
+        f' (after "{before}")' if before else ""
+    )
+    if len(expected) > 100 or "\\u{" in expected:
+        expected = "a term, a keyword or punctuation that fits here"
+    return f"{where}: {expected}"
+
+
+def unknown_terms(query: str) -> list[str]:
+    """Warnings for the ``tdo:`` terms a query names that the ontology does not have (a typo
+    returns no rows, silently), each with the closest known term.
+
+    Example:
+        >>> unknown_terms("SELECT ?x WHERE { ?x tdo:rates ?r ; tdo:rate ?s }")
+        ["tdo:rates is not in the ontology (did you mean 'rate'?)"]
+    """
+    from kg.seeds import did_you_mean
+
+    known = set(TDO.__annotations__)
+    namespace = str(TDO._NS)
+    warnings = []
+    for match in _STRIP.finditer(query):
+        iri, name = match.group(4), match.group(6)
+        if name and name.startswith("tdo:"):
+            local = name[4:]
+        elif iri and iri.startswith(f"<{namespace}"):
+            local = iri[len(namespace) + 1 : -1]
+        else:
+            continue
+        if local and local not in known:
+            warning = f"tdo:{local} is not in the ontology{did_you_mean(local, known)}"
+            if warning not in warnings:
+                warnings.append(warning)
+    return warnings
+
+
 def refuse_unsafe(query: str) -> None:
     """Raise QueryError for SERVICE (network access) and for any update operation."""
     bare = _STRIP.sub(" ", query)
@@ -159,7 +214,7 @@ def execute(store, query: str) -> QueryResult:
         result = _query(store, query)
         kind, payload = _serialize(result)
     except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        raise QueryError(syntax_message(exc, query)) from exc
     except OSError as exc:
         raise QueryError(f"query failed: {exc}") from exc
     return _parse(kind, payload)
@@ -175,7 +230,7 @@ def _child(path: str, query: str, conn) -> None:  # pragma: no cover - runs in t
     except StoreError as exc:
         conn.send(("store", str(exc), b""))
     except SyntaxError as exc:
-        conn.send(("error", f"SPARQL syntax error: {exc}", b""))
+        conn.send(("error", syntax_message(exc, query), b""))
     except Exception as exc:  # anything else is reported to the parent, not raised here
         conn.send(("error", f"query failed: {exc}", b""))
     finally:

@@ -99,3 +99,37 @@ def test_resolve_named_file_and_text(tmp_path):
     assert resolve_query("ASK { ?s ?p ?o }") == "ASK { ?s ?p ?o }"
     with pytest.raises(QueryError, match="no query file"):
         resolve_query(str(tmp_path / "missing.rq"))
+
+
+def test_a_syntax_error_is_one_line_with_its_line_and_column(built):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    result = CliRunner().invoke(
+        main, ["query", "SELECT ?x WHERE {\n  ?x tdo:rate }", "--build-dir", str(built)]
+    )
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: SPARQL syntax error at line 2, column 15")
+    assert "\\u{" not in line and len(line) < 200
+
+
+def test_a_term_the_ontology_lacks_is_named_with_the_closest_one(built):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.query import unknown_terms
+
+    assert unknown_terms(
+        "SELECT * { ?m tdo:rate ?r ; a tdo:Tarif . ?m <https://w3id.org/trade-dispute/ontology#sendr> ?s }"
+    ) == [
+        "tdo:Tarif is not in the ontology (did you mean 'Tariff'?)",
+        "tdo:sendr is not in the ontology (did you mean 'sender'?)",
+    ]
+    assert unknown_terms('SELECT * { ?m tdo:rate ?r FILTER(?r != "tdo:nothing") } # tdo:neither') == []
+    result = CliRunner().invoke(
+        main, ["query", "SELECT ?x WHERE { ?x tdo:nosuchprop ?y }", "--build-dir", str(built)]
+    )
+    assert result.exit_code == 0
+    assert "warning: tdo:nosuchprop is not in the ontology" in result.output
