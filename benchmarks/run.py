@@ -166,7 +166,7 @@ corpus = stage("load and validate annotations", lambda: load_corpus(sys.argv[1])
 def objects():
     ds = Dataset(default_union=True)
     graphs = {}
-    for line in with_layer(corpus_quads(corpus).quads):
+    for line in with_layer(corpus_quads(corpus).quads)[0]:
         s, p, rest = line.split(" ", 2)
         g = graph_of(line)
         o = rest[: rest.rindex(" <")] if g else rest[:-2]

@@ -296,9 +296,12 @@ def corpus_quads(corpus: Corpus, ontology: Path | None = None) -> BuiltDataset:
     return BuiltDataset(sorted_unique(quads), index, {fact.id: fact_record(fact) for fact in corpus.facts})
 
 
-def with_layer(quads: list[str]) -> list[str]:
-    """The dataset's sorted quads with the knowledge layer (:mod:`kg.layer`) merged in, sorted."""
-    return sorted_unique(quads + layer_quads(quads))
+def with_layer(quads: list[str]) -> tuple[list[str], list[str]]:
+    """The dataset's quads with the knowledge layer (:mod:`kg.layer`) merged in, sorted, and the
+    layer's own lines. quads is extended in place: no second list of millions of references."""
+    layer = layer_quads(quads)
+    quads.extend(layer)
+    return sorted_unique(quads), layer
 
 
 def sorted_unique(quads: list[str]) -> list[str]:

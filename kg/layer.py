@@ -97,6 +97,18 @@ def graph_of(line: str) -> str:
     return ""
 
 
+_GRAPH_STARTS_B = (_FACT_START.encode(), _GRAPH_START.encode())
+_ONTOLOGY_B = _ONTOLOGY_T.encode()
+
+
+def graph_of_bytes(line: bytes) -> bytes:
+    """:func:`graph_of` for a line as bytes (the TriG writer reads kg.nq as bytes)."""
+    term = line[line.rfind(b" <") + 1 : -2]
+    if (term.startswith(_GRAPH_STARTS_B) or term == _ONTOLOGY_B) and b" " not in term and b'"' not in term:
+        return term
+    return b""
+
+
 _SIMPLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}\Z")
 _SLUG = re.compile(r"[^A-Za-z0-9]+")
 

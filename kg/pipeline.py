@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.build import BuiltDataset, corpus_quads, iter_lines, sorted_unique
+from kg.build import BuiltDataset, corpus_quads, iter_lines, with_layer
 from kg.cache import (
     CACHE_DIR,
     Cache,
@@ -44,8 +44,8 @@ from kg.cache import (
     shared_part,
 )
 from kg.errors import KgError, SeedError, ValidationFailed, output_error
-from kg.layer import layer_quads
-from kg.namespaces import FACT, GRAPH, ONTOLOGY_GRAPH, PREFIXES, PROVENANCE_GRAPH
+from kg.layer import graph_of_bytes
+from kg.namespaces import PREFIXES, PROVENANCE_GRAPH
 from kg.publish import OUTPUTS, build_lock, commit, prepare_folder, previous_store
 from kg.seeds import Corpus, load_corpus
 from kg.spool import Spool, SpoolLoader
@@ -237,18 +237,6 @@ _CONTROL_BYTES = bytes(range(0x20)).replace(b"\n", b"").replace(b"\r", b"") + b"
 N-Quads text and by the serializer's terms could then differ, so such data takes the slow path."""
 
 
-_GRAPH_STARTS = (f"<{FACT}".encode(), f"<{GRAPH}".encode())
-_ONTOLOGY_TERM = f"<{ONTOLOGY_GRAPH}>".encode()
-
-
-def _graph_of(line: bytes) -> bytes:
-    """:func:`kg.layer.graph_of` for a line as bytes: b"" for the default graph."""
-    term = line[line.rfind(b" <") + 1 : -2]
-    if (term.startswith(_GRAPH_STARTS) or term == _ONTOLOGY_TERM) and b" " not in term and b'"' not in term:
-        return term
-    return b""
-
-
 def _blocks(nquads: Path, size: int = 32 << 20):
     """The file's text in blocks of whole lines of about ``size`` bytes."""
     with open(nquads, "rb") as f:
@@ -264,6 +252,12 @@ def _blocks(nquads: Path, size: int = 32 << 20):
 
 def _lines_of_graph(nquads: Path, graph: bytes):
     """The lines of one graph, read again from the file in file order: a list per block."""
+    if not graph:  # the default graph: its lines end with their object
+        provenance = f" <{PROVENANCE_GRAPH}> .".encode()
+        for data in _blocks(nquads):
+            rest = [line for line in data.split(b"\n") if line and not line.endswith(provenance)]
+            yield [line for line in rest if not graph_of_bytes(line)]
+        return
     suffix = b" " + graph + b" ."
     for data in _blocks(nquads):
         yield [line for line in data.split(b"\n") if line.endswith(suffix)]
@@ -288,46 +282,30 @@ def write_trig_sorted(nquads: Path, trig: Path, most_lines: int = 250_000) -> No
     provenance_end = b" " + provenance + b" ."
     graphs: dict[bytes, list[list[bytes]]] = {}
     streamed: set[bytes] = set()
-    # the default graph (the knowledge layer) is spilled to a file of its own as it is met, so
-    # that it is neither held nor picked out of the whole file again
-    spill_path = trig.with_name(trig.name + ".default.nq")
-    try:
-        with open(spill_path, "wb") as spill:
-            for data in _blocks(nquads):
-                if len(data.translate(None, _CONTROL_BYTES)) < len(data):
-                    spill.close()
-                    write_trig(nquads, trig)  # the serializer's order may differ: let it write
-                    return
-                lines = data.split(b"\n")
-                lines.pop()  # after the last newline
-                rest = [line for line in lines if not line.endswith(provenance_end)]
-                if len(rest) < len(lines):
-                    streamed.add(provenance)
-                default = []
-                for line in rest:
-                    g = _graph_of(line)
-                    if not g:
-                        default.append(line)
-                        continue
-                    if g in streamed:
-                        continue
-                    bucket = graphs.get(g)
-                    if bucket is None:
-                        graphs[g] = [[line]]
-                    elif len(bucket[0]) < most_lines:
-                        bucket[0].append(line)
-                    else:
-                        streamed.add(g)
-                        graphs[g] = []  # read again from the file: the lines held so far are let go
-                if default:
-                    spill.write(b"\n".join(default) + b"\n")
-        for g in streamed:
-            graphs[g] = _lines_of_graph(nquads, g)  # type: ignore[assignment]
-        if spill_path.stat().st_size:
-            graphs[b""] = ([line for line in data.split(b"\n") if line] for data in _blocks(spill_path))  # type: ignore[assignment]
-        _trig_by_serializer(graphs, trig)
-    finally:
-        spill_path.unlink(missing_ok=True)
+    for data in _blocks(nquads):
+        if len(data.translate(None, _CONTROL_BYTES)) < len(data):
+            write_trig(nquads, trig)  # the serializer's order may differ: let it write
+            return
+        lines = data.split(b"\n")
+        lines.pop()  # after the last newline
+        rest = [line for line in lines if not line.endswith(provenance_end)]
+        if len(rest) < len(lines):
+            streamed.add(provenance)
+        for line in rest:
+            g = graph_of_bytes(line)  # b"": the default graph, the knowledge layer
+            if g in streamed:
+                continue
+            bucket = graphs.get(g)
+            if bucket is None:
+                graphs[g] = [[line]]
+            elif len(bucket[0]) < most_lines:
+                bucket[0].append(line)
+            else:
+                streamed.add(g)
+                graphs[g] = []  # read again from the file: the lines held so far are let go
+    for g in streamed:
+        graphs[g] = _lines_of_graph(nquads, g)  # type: ignore[assignment]
+    _trig_by_serializer(graphs, trig)
 
 
 def _subject_run(batch: list[bytes], start: int) -> int:
@@ -532,13 +510,11 @@ def _prepare_steps(
     local = _validate_neighbourhood(cached, cache, timer, cached.entries)
     # each file's lines become the dataset's quads: keep one copy of them, not two
     dataset = timer.stage("generate RDF", assemble, cached, cached.entries, None, True)
-    layer = timer.stage("knowledge layer", layer_quads, dataset.quads)
+    dataset.quads, layer = timer.stage("knowledge layer", with_layer, dataset.quads)
     if spool is not None:  # the layer's lines are the last the loader gets
         spool.add(layer)
         spool.finish()
-    dataset.quads.extend(layer)  # in place: no second list of millions of references
     del layer
-    dataset.quads = sorted_unique(dataset.quads)
     corpus = Corpus(cached.root, cached.sources, cached.entities, [], cached.notices)
     nq = tmp / "kg.nq"
     digest = timer.stage("write N-Quads", _write_nquads, dataset.quads, nq)

@@ -152,12 +152,13 @@ def test_trig_from_the_sorted_file_in_bounded_memory_gives_the_same_bytes(built,
 
 
 def test_trig_batches_cut_inside_a_graph_give_the_same_bytes(built, tmp_path):
-    from kg.pipeline import _graph_of, _trig_by_serializer
+    from kg.layer import graph_of_bytes
+    from kg.pipeline import _trig_by_serializer
 
     quads = (built / "kg.nq").read_bytes().splitlines()
     graphs: dict[bytes, list[bytes]] = {}
     for q in quads:
-        graphs.setdefault(_graph_of(q), []).append(q)
+        graphs.setdefault(graph_of_bytes(q), []).append(q)
     assert b"" in graphs  # the knowledge layer, in the default graph
     # a graph's lines come in blocks; batches are cut between subjects, across blocks, and never
     # inside an earlier graph whose last subject is also the next graph's first

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.layer import claim_iri, graph_of
+from kg.layer import claim_iri, graph_of, graph_of_bytes
 from kg.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,6 +183,13 @@ def test_graph_of_tells_the_default_graph_from_named_graphs():
     # a literal holding what looks like a graph term is still the default graph's object
     assert graph_of(f'<{BASE}id/a> <{TDO}note> "see <{BASE}fact/x>" .') == ""
     assert graph_of(f'<{BASE}id/a> <{BASE}fact/x> "5." .') == ""
+    for line in (
+        f'<{BASE}id/a> <{TDO}rate> "24" <{BASE}fact/a000-x> .',
+        f'<{BASE}id/a> <{TDO}rate> "24" .',
+        f'<{BASE}id/a> <{TDO}note> "see <{BASE}fact/x>" .',
+        f"<{BASE}id/a> <{TDO}p> <{BASE}id/b> <{BASE}ontology> .",
+    ):  # the TriG writer's twin reads the same rule
+        assert graph_of_bytes(line.encode()).decode() == graph_of(line)
 
 
 def test_claim_iris_are_readable_and_distinct():
