@@ -18,7 +18,7 @@ probe is over a target, the shape of its answer alone costs about that much on t
 
 Each query runs once to find its answer's shape, then its turns back to back, then its first 100
 rows (the query with ``LIMIT 100``, what a page of results asks), then each probe plan (after a
-run of its own that is not counted either), all through ``kg.query.execute`` as in
+run of its own that is not counted either), all through ``kg.sparql.query.execute`` as in
 ``benchmarks/run.py``; medians are compared. The targets (issue 20): the first 100 rows in
 under 100 ms, the full answer within twice its probe.
 
@@ -61,7 +61,7 @@ PROBE_PROPERTIES = (
     _TDO + "sourceLine",
     _TDO + "quote",
 )
-"""Properties every fact's provenance record has exactly once (kg.build.fact_quads writes them)."""
+"""Properties every fact's provenance record has exactly once (kg.build.quads.fact_quads writes them)."""
 MAX_WIDTH = 1 + len(PROBE_PROPERTIES)
 """The widest probe row: the fact and one term per property."""
 
@@ -141,7 +141,7 @@ def hash_probe(rows: int, width: int) -> str:
 
 
 def _once(store, text: str) -> tuple[float, object]:
-    from kg.query import execute
+    from kg.sparql.query import execute
 
     start = time.perf_counter()
     result = execute(store, text)
@@ -222,7 +222,7 @@ def rdflib_times(results_json: Path, facts: int) -> dict[str, str | float]:
 
 def run(build_dir: Path, repeats: int, budget_s: float, results_json: Path, progress=print) -> dict:
     """Every competency query beside its probe, on the store in build_dir."""
-    from kg.query import named_queries
+    from kg.sparql.query import named_queries
     from kg.store import open_store
 
     manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))

@@ -36,7 +36,7 @@ OUT = ROOT / "benchmarks" / "out"
 
 BUILD = """
 import json, sys
-from kg.pipeline import build
+from kg.build.pipeline import build
 r = build(sys.argv[1], sys.argv[2])
 print(json.dumps({"seconds": r.seconds, "quads": r.quads, "facts": r.facts, "articles": r.articles, "entities": r.entities}))
 """
@@ -53,8 +53,8 @@ print(json.dumps({"seconds": time.perf_counter() - t}))
 
 ANCHORING = """
 import json, sys, time
-from kg.anchor import NormalisedText, anchor_quote
-from kg.seeds import load_corpus
+from kg.seeds.anchor import NormalisedText, anchor_quote
+from kg.seeds.corpus import load_corpus
 corpus = load_corpus(sys.argv[1])
 t = time.perf_counter()
 normalised = {}
@@ -70,7 +70,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "quotes": len(corpus.facts
 QUERY = """
 import json, statistics, sys, time
 from pathlib import Path
-from kg.query import execute
+from kg.sparql.query import execute
 from kg.store import open_store
 store = open_store(sys.argv[1])
 path = Path(sys.argv[3])
@@ -87,7 +87,7 @@ print(json.dumps({"query": path.stem, "median_ms": 1000 * statistics.median(time
 
 CLAIMS = """
 import json, statistics, sys, time
-from kg.claims import claims_report
+from kg.analysis.claims import claims_report
 from kg.store import open_store
 store = open_store(sys.argv[1])
 times = []
@@ -103,8 +103,8 @@ import json, sys, time
 from kg.store import open_store
 out = {}
 try:
-    from kg.analytics import centrality, communities
-    from kg.project import actor_graph
+    from kg.analysis.metrics import centrality, communities
+    from kg.analysis.project import actor_graph
 except ImportError as exc:
     print(json.dumps({"available": False, "why": str(exc)}))
     raise SystemExit(0)
@@ -119,7 +119,7 @@ print(json.dumps({"available": True, **out}))
 VIEW = """
 import json, sys, time
 try:
-    from kg.viz import write_graph_view
+    from kg.viz.graph import write_graph_view
 except ImportError as exc:
     print(json.dumps({"available": False, "why": str(exc)}))
     raise SystemExit(0)
@@ -135,10 +135,10 @@ import gc, json, signal, sys, time
 from pathlib import Path
 import rdflib
 from rdflib import Dataset, Literal, URIRef
-from kg.build import corpus_quads, with_layer
-from kg.layer import graph_of
-from kg.namespaces import ONTOLOGY_GRAPH, PREFIXES
-from kg.seeds import load_corpus
+from kg.build.quads import corpus_quads, with_layer
+from kg.build.layer import graph_of
+from kg.rdf.namespaces import ONTOLOGY_GRAPH, PREFIXES
+from kg.seeds.corpus import load_corpus
 
 def term(text):
     if text.startswith("<"):
@@ -478,7 +478,7 @@ def time_rewrites(facts: int, work: Path, repeats: int, budget: float) -> dict:
 QUERY_ROWS = """
 import hashlib, json, statistics, sys, time
 from pathlib import Path
-from kg.query import execute
+from kg.sparql.query import execute
 from kg.store import open_store
 store = open_store(sys.argv[1])
 path = Path(sys.argv[3])

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # runnable as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from kg.anchor import Anchor, anchor_quote  # noqa: E402
+from kg.seeds.anchor import Anchor, anchor_quote  # noqa: E402
 
 ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "gr", "kr", "tr", "st", "th", "sh", "ch", "h", "j"]  # fmt: skip
 VOWELS = ["a", "e", "i", "o", "u", "ae", "ia", "ou", "ei"]

@@ -6,7 +6,7 @@ Example:
     >>> g.df("cq-letters")                                 # doctest: +SKIP
     >>> g.fact_graph("a000-letter").serialize(format="turtle")  # doctest: +SKIP
 
-Everything goes through :func:`kg.query.run_query`, so the same rules hold: the knowledge layer as
+Everything goes through :func:`kg.sparql.query.run_query`, so the same rules hold: the knowledge layer as
 default graph, project prefixes predeclared, SERVICE and updates refused, a time limit.
 """
 
@@ -17,8 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import QueryError
-from kg.namespaces import FACT, bind_prefixes
-from kg.query import DEFAULT_TIMEOUT, QueryResult, describe_query, named_queries, resolve_query, run_query
+from kg.rdf.namespaces import FACT, bind_prefixes
+from kg.sparql.query import (
+    DEFAULT_TIMEOUT,
+    QueryResult,
+    describe_query,
+    named_queries,
+    resolve_query,
+    run_query,
+)
 from kg.store import store_path
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -111,7 +118,7 @@ class GraphHandle:
         return result
 
     def _closest_fact(self, iri: str) -> str:
-        from kg.seeds import did_you_mean
+        from kg.seeds.corpus import did_you_mean
 
         facts = self.query("SELECT ?f WHERE { GRAPH graph:provenance { ?f a tdo:Fact } }").column("f")
         return did_you_mean(iri, [f for f in facts if f]).replace(str(FACT), "")

@@ -10,7 +10,7 @@ from pathlib import Path
 from kg.errors import StoreError
 
 STORE_LINK = "store"
-"""``build/store`` is a symlink to the current build's store (``current/store``, see :mod:`kg.publish`)."""
+"""``build/store`` is a symlink to the current build's store (``current/store``, see :mod:`kg.build.publish`)."""
 
 
 def bulk_load(nquads: Path, directory: Path, chunk_bytes: int = 64 << 20):
@@ -22,7 +22,7 @@ def bulk_load(nquads: Path, directory: Path, chunk_bytes: int = 64 << 20):
 
     The loader does not check the IRIs again (``lenient``): the build mints every IRI from
     fixed namespaces and names it has checked against patterns that only allow IRI-safe
-    characters (registry keys, fact and article ids, Wikidata ids; :mod:`kg.seeds`), or takes
+    characters (registry keys, fact and article ids, Wikidata ids; :mod:`kg.seeds.corpus`), or takes
     them from the ontology, which is parsed strictly. Chunk by chunk, checking them costs about
     a tenth of the load.
 
@@ -153,7 +153,7 @@ def swap_store(build_dir: Path, new_store: Path) -> None:
     """Point ``build_dir/store`` straight at new_store, then delete the store it replaced.
 
     For a folder that holds only a store (tests, tools); ``kg build`` publishes a whole build at
-    once instead (:func:`kg.publish.commit`).
+    once instead (:func:`kg.build.publish.commit`).
     """
     link = build_dir / STORE_LINK
     old = link.resolve() if link.is_symlink() else None

@@ -14,7 +14,7 @@ SEEDS = ROOT / "seeds"
 @pytest.fixture(scope="session")
 def corpus():
     """The validated seed corpus."""
-    from kg.seeds import load_corpus
+    from kg.seeds.corpus import load_corpus
 
     return load_corpus(SEEDS)
 
@@ -22,7 +22,7 @@ def corpus():
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """A build folder holding a real build of the seeds (read-only for tests)."""
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     out = tmp_path_factory.mktemp("build")
     build(SEEDS, out)
@@ -48,7 +48,7 @@ def seeds_copy(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def actors(store):
     """The actor graph of the seed build (shared by the projection and analytics tests)."""
-    from kg.project import actor_graph
+    from kg.analysis.project import actor_graph
 
     return actor_graph(store)
 
@@ -56,6 +56,6 @@ def actors(store):
 @pytest.fixture(scope="session")
 def states(store, actors):
     """The signed state graph of the seed build."""
-    from kg.project import state_graph
+    from kg.analysis.project import state_graph
 
     return state_graph(store, actors=actors)

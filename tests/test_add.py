@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.seeds import load_corpus
+from kg.seeds.corpus import load_corpus
 
 # A fictional article written for this test: known actors (Japan, Shigeru Ishiba, Donald Trump),
 # one unknown actor (Kenji Moriyama), a new measure (30% on steel) and a known one (the 24% tariffs).
@@ -87,7 +87,7 @@ def test_add_refuses_unknown_outlet_and_date_without_basis(seeds_copy, new_artic
 
 
 def test_add_asks_for_missing_details_on_a_terminal(seeds_copy, new_article, monkeypatch):
-    monkeypatch.setattr("kg.cli_add._interactive", lambda: True)
+    monkeypatch.setattr("kg.cli.add._interactive", lambda: True)
     answers = "Typed title\n\nTaro Yamada\n2025-05-02\n\nstated: typed in\n"  # title, outlet, author, date, url, basis
     result = CliRunner().invoke(main, ["add", str(new_article), "--seeds", str(seeds_copy)], input=answers)
     assert result.exit_code == 0, result.output
@@ -102,9 +102,9 @@ def test_add_asks_for_missing_details_on_a_terminal(seeds_copy, new_article, mon
 
 
 def test_add_suggest_accept_rebuild_and_diff(built, seeds_copy, new_article, tmp_path):
-    from kg.diff import build_diff
-    from kg.pipeline import build
-    from kg.suggest import suggest
+    from kg.analysis.diff import build_diff
+    from kg.authoring.suggest import suggest
+    from kg.build.pipeline import build
 
     build_dir = tmp_path / "build"
     build_dir.mkdir()

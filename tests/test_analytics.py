@@ -12,10 +12,10 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-import kg.analytics as analytics
-from kg.analytics import centrality, communities, explained_path, frustration, structural_balance
+import kg.analysis.metrics as analytics
+from kg.analysis.metrics import centrality, communities, explained_path, frustration, structural_balance
+from kg.analysis.project import AnalysisError, actor_graph, state_graph
 from kg.cli import main
-from kg.project import AnalysisError, actor_graph, state_graph
 
 ID = "https://w3id.org/trade-dispute/id/"
 FACT = "https://w3id.org/trade-dispute/fact/"

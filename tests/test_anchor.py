@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.anchor import Anchor, AnchorFailure, anchor_quote, normalise
+from kg.seeds.anchor import Anchor, AnchorFailure, anchor_quote, normalise
 
 
 def test_exact_match_gives_code_point_offsets():

@@ -10,9 +10,9 @@ import pytest
 import rdflib
 
 from kg.api import open_graph
-from kg.endpoint import serve_args, start_oxigraph
 from kg.errors import QueryError, StoreError
-from kg.query import resolve_query, run_query
+from kg.sparql.endpoint import serve_args, start_oxigraph
+from kg.sparql.query import resolve_query, run_query
 from kg.store import store_path
 
 ID = "https://w3id.org/trade-dispute/id/"

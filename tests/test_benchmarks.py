@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.run import measure
-from kg.layer import graph_of
-from kg.namespaces import BASE, PREFIXES
-from kg.pipeline import write_trig, write_trig_sorted
-from kg.rdfterms import literal
+from kg.build.layer import graph_of
+from kg.build.pipeline import write_trig, write_trig_sorted
+from kg.rdf.namespaces import BASE, PREFIXES
+from kg.rdf.terms import literal
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,8 +152,8 @@ def test_trig_from_the_sorted_file_in_bounded_memory_gives_the_same_bytes(built,
 
 
 def test_trig_batches_cut_inside_a_graph_give_the_same_bytes(built, tmp_path):
-    from kg.layer import graph_of_bytes
-    from kg.pipeline import _trig_by_serializer
+    from kg.build.layer import graph_of_bytes
+    from kg.build.pipeline import _trig_by_serializer
 
     quads = (built / "kg.nq").read_bytes().splitlines()
     graphs: dict[bytes, list[bytes]] = {}
@@ -175,7 +175,7 @@ def test_trig_batches_cut_inside_a_graph_give_the_same_bytes(built, tmp_path):
 
 
 def test_blocks_hold_whole_lines(tmp_path):
-    from kg.pipeline import _blocks
+    from kg.build.pipeline import _blocks
 
     text = b"short\n" + b"x" * 50 + b"\n" + b"a\nb\nc\n" + b"no newline at the end"
     (tmp_path / "f.nq").write_bytes(text)
@@ -190,10 +190,10 @@ def test_shacl_screen_gives_pyshacls_results_on_the_whole_graph(seeds_copy):
     import pyshacl
     import rdflib
 
-    from kg.build import corpus_quads
-    from kg.seeds import load_corpus
-    from kg.terms import ONTOLOGY_DIR
-    from kg.validate import data_quads, shacl_problems
+    from kg.build.quads import corpus_quads
+    from kg.build.validate import data_quads, shacl_problems
+    from kg.resources import ONTOLOGY_DIR
+    from kg.seeds.corpus import load_corpus
 
     registry = seeds_copy / "entities.yaml"
     text = registry.read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import viz
+from kg.viz import graph as viz
 
 pytestmark = pytest.mark.browser
 
@@ -112,7 +112,7 @@ def visible_nodes(driver) -> set[str]:
 
 
 def test_graph_page_renders_offline_with_every_node_and_edge(browser, built, store, tmp_path):
-    from kg.project import actor_graph
+    from kg.analysis.project import actor_graph
 
     graph = actor_graph(store)
     page = viz.write_graph_view(store, tmp_path / "graph.html").path
@@ -182,7 +182,7 @@ def add_injection_article(seeds: Path) -> str:
 
 
 def test_labels_and_quotes_of_markup_show_as_text_and_never_run(browser, seeds_copy, tmp_path):
-    from kg.pipeline import build
+    from kg.build.pipeline import build
     from kg.store import open_store
 
     article = add_injection_article(seeds_copy)

@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib.compare import graph_diff, isomorphic
 
-from kg.anchor import Anchor
-from kg.build import fact_quads, independent_origin
-from kg.namespaces import FACT, ID, TDO
-from kg.pipeline import build
-from kg.seeds import Claim, Fact, Value, decimal_lexical
+from kg.build.pipeline import build
+from kg.build.quads import fact_quads, independent_origin
+from kg.rdf.namespaces import FACT, ID, TDO
+from kg.seeds.anchor import Anchor
+from kg.seeds.corpus import Claim, Fact, Value, decimal_lexical
 
 SEEDS_ARTICLE = "000_47059b8c57473c03"
 
@@ -183,7 +183,7 @@ def test_any_valid_record_round_trips_through_rdf(corpus, claims):
 
 
 def test_nquads_are_written_in_batches_with_their_digest(tmp_path):
-    from kg.pipeline import _write_nquads
+    from kg.build.pipeline import _write_nquads
 
     lines = [f'<https://example.org/s{i}> <https://example.org/p> "é {i}" .' for i in range(250_003)]
     path = tmp_path / "kg.nq"
@@ -194,7 +194,7 @@ def test_nquads_are_written_in_batches_with_their_digest(tmp_path):
 
 
 def test_a_failed_nquads_write_is_raised_not_lost():
-    from kg.pipeline import _write_nquads
+    from kg.build.pipeline import _write_nquads
 
     with pytest.raises(OSError):
         _write_nquads(

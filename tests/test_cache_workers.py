@@ -1,4 +1,4 @@
-"""A build from scratch reads its fact files in two processes (kg.cache._read_afresh): the same
+"""A build from scratch reads its fact files in two processes (kg.build.cache._read_afresh): the same
 entries, problems and outputs as one process, and a failure on either side is reported."""
 
 from __future__ import annotations
@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-import kg.cache
-from kg.cache import Cache, load_cached
-from kg.pipeline import build
+import kg.build.cache
+from kg.build.cache import Cache, load_cached
+from kg.build.pipeline import build
 
 
 @pytest.fixture()
 def forks(monkeypatch) -> list[int]:
     """Reading in two processes from the first file on (as on two cores, whatever this machine
     has); the pids forked here are recorded."""
-    monkeypatch.setattr(kg.cache, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(kg.build.cache, "PARALLEL_FROM", 1)
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
     pids: list[int] = []
     fork = os.fork
@@ -35,7 +35,7 @@ def forks(monkeypatch) -> list[int]:
 
 
 def serial(monkeypatch) -> None:
-    monkeypatch.setattr(kg.cache, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(kg.build.cache, "PARALLEL_FROM", 10**9)
 
 
 def read(seeds: Path, tmp_path: Path, name: str):
@@ -46,13 +46,13 @@ def read(seeds: Path, tmp_path: Path, name: str):
 def made_here(monkeypatch) -> list[str]:
     """The names of the fact files whose entries this process makes from now on."""
     names: list[str] = []
-    make = kg.cache._file_entry
+    make = kg.build.cache._file_entry
 
     def recording(path, *args):
         names.append(path.name)
         return make(path, *args)
 
-    monkeypatch.setattr(kg.cache, "_file_entry", recording)
+    monkeypatch.setattr(kg.build.cache, "_file_entry", recording)
     return names
 
 
@@ -97,14 +97,14 @@ def test_a_bad_file_read_by_the_worker_is_reported_as_by_one_process(
 def test_a_failure_on_either_side_ends_both(seeds_copy, tmp_path, monkeypatch, forks, side):
     files = sorted((seeds_copy / "facts").glob("*.yaml"))
     failing = files[0 if side == "worker" else 1].name
-    make = kg.cache._file_entry
+    make = kg.build.cache._file_entry
 
     def broken(path, *args):
         if path.name == failing:
             raise ValueError(f"cannot read {path.name}")
         return make(path, *args)
 
-    monkeypatch.setattr(kg.cache, "_file_entry", broken)
+    monkeypatch.setattr(kg.build.cache, "_file_entry", broken)
     # the parent's own error as it is; the worker's with its traceback
     with pytest.raises(RuntimeError if side == "worker" else ValueError) as raised:
         read(seeds_copy, tmp_path, "two")
@@ -119,7 +119,7 @@ def test_a_failure_on_either_side_ends_both(seeds_copy, tmp_path, monkeypatch, f
 def test_a_failed_worker_stops_this_process_before_its_next_file(seeds_copy, tmp_path, monkeypatch, forks):
     files = sorted((seeds_copy / "facts").glob("*.yaml"))
     here: list[str] = []
-    make = kg.cache._file_entry
+    make = kg.build.cache._file_entry
 
     def broken(path, *args):
         if path.name == files[0].name:  # the worker's first file
@@ -131,7 +131,7 @@ def test_a_failed_worker_stops_this_process_before_its_next_file(seeds_copy, tmp
         return make(path, *args)
 
     parent = os.getpid()
-    monkeypatch.setattr(kg.cache, "_file_entry", broken)
+    monkeypatch.setattr(kg.build.cache, "_file_entry", broken)
     with pytest.raises(RuntimeError, match=f"cannot read {files[0].name}"):
         read(seeds_copy, tmp_path, "two")
     assert here == [files[1].name], "this process went on with its share after the worker failed"
@@ -139,30 +139,30 @@ def test_a_failed_worker_stops_this_process_before_its_next_file(seeds_copy, tmp
 
 def test_a_worker_killed_by_a_signal_is_reported(seeds_copy, tmp_path, monkeypatch, forks):
     files = sorted((seeds_copy / "facts").glob("*.yaml"))
-    make = kg.cache._file_entry
+    make = kg.build.cache._file_entry
 
     def killed(path, *args):
         if path.name == files[2].name:  # the worker's second file
             os.kill(os.getpid(), signal.SIGKILL)
         return make(path, *args)
 
-    monkeypatch.setattr(kg.cache, "_file_entry", killed)
+    monkeypatch.setattr(kg.build.cache, "_file_entry", killed)
     with pytest.raises(RuntimeError, match=r"the worker reading fact files failed \(exit code -9\)"):
         read(seeds_copy, tmp_path, "two")
 
 
 def test_a_build_read_in_two_processes_writes_the_outputs_of_one(seeds_copy, tmp_path, monkeypatch):
-    monkeypatch.setattr(kg.cache, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(kg.build.cache, "PARALLEL_FROM", 1)
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
     makers = tmp_path / "makers"
-    make = kg.cache._file_entry
+    make = kg.build.cache._file_entry
 
     def recording(path, *args):  # the build runs in children: each appends its pid to a file
         with open(makers, "a", encoding="utf-8") as out:
             out.write(f"{os.getpid()}\n")
         return make(path, *args)
 
-    monkeypatch.setattr(kg.cache, "_file_entry", recording)
+    monkeypatch.setattr(kg.build.cache, "_file_entry", recording)
     build(seeds_copy, tmp_path / "two")
     assert len(set(makers.read_text().split())) == 2, "the build's fact files were not read by two processes"
     serial(monkeypatch)
@@ -175,7 +175,7 @@ def test_a_build_read_in_two_processes_writes_the_outputs_of_one(seeds_copy, tmp
         cached[side] = {
             str(p.relative_to(root)): pickle.loads(p.read_bytes()) for p in root.rglob("*.pickle")
         }
-    hashes = f"state/{kg.cache.Cache.name('hashes')}.pickle"
+    hashes = f"state/{kg.build.cache.Cache.name('hashes')}.pickle"
     for side in cached:  # the file hashes are dated by the build that recorded them
         assert cached[side][hashes].pop("taken_ns") > 0
     assert cached["two"] == cached["one"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from kg.claims import claims_report, corroboration, disagreements
+from kg.analysis.claims import claims_report, corroboration, disagreements
 from kg.cli import main
 
 

@@ -11,7 +11,7 @@ import time
 import click
 from click.testing import CliRunner
 
-from kg.cli import reports_errors
+from kg.cli.common import reports_errors
 
 
 def command_raising(exc: BaseException) -> click.Command:

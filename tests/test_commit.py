@@ -15,20 +15,20 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kg.build.pipeline import build
+from kg.build.publish import BUILDS, COMMIT_STEPS, CURRENT, build_lock
 from kg.cli import main
 from kg.errors import StoreError
-from kg.pipeline import build
-from kg.publish import BUILDS, COMMIT_STEPS, CURRENT, build_lock
 
 FACTS = "000_47059b8c57473c03.yaml"
 
-# A build in a process of its own whose kg.publish.reached(step) kills it with SIGKILL at the
+# A build in a process of its own whose kg.build.publish.reached(step) kills it with SIGKILL at the
 # step named by argv[3] ("adopt ..." and commit steps), or, with argv[4], waits there until the
 # file argv[4] exists (having created argv[4] + ".here").
 BUILD_UNTIL = """
 import os, signal, sys, time
 from pathlib import Path
-import kg.publish
+import kg.build.publish
 
 def reached(step):
     if step != sys.argv[3]:
@@ -40,8 +40,8 @@ def reached(step):
     while not Path(sys.argv[4]).exists() and time.monotonic() < deadline:
         time.sleep(0.02)
 
-kg.publish.reached = reached
-from kg.pipeline import build
+kg.build.publish.reached = reached
+from kg.build.pipeline import build
 build(sys.argv[1], sys.argv[2])
 """
 
@@ -235,7 +235,7 @@ def test_two_builds_started_together_never_corrupt_each_other(old_and_new):
 FORK_THEN_DIE = """
 import multiprocessing, os, signal, sys, time
 from pathlib import Path
-import kg.publish
+import kg.build.publish
 
 folder = Path(sys.argv[1])
 
@@ -243,7 +243,7 @@ def child():
     (folder / "child.pid").write_text(str(os.getpid()))
     time.sleep(60)
 
-with kg.publish.build_lock(folder):
+with kg.build.publish.build_lock(folder):
     multiprocessing.get_context("fork").Process(target=child).start()
     while not (folder / "child.pid").exists():
         time.sleep(0.01)
@@ -283,14 +283,14 @@ def test_a_lock_file_that_cannot_be_opened_is_a_clear_error(seeds_copy, tmp_path
 SLOW_TRIG = """
 import os, sys, time
 from pathlib import Path
-import kg.pipeline
+import kg.build.pipeline
 
 def slow_trig(nq, trig, progress):
     Path(sys.argv[3]).write_text(str(os.getpid()))
     time.sleep(60)
 
-kg.pipeline._trig_job = slow_trig
-kg.pipeline.build(sys.argv[1], sys.argv[2])
+kg.build.pipeline._trig_job = slow_trig
+kg.build.pipeline.build(sys.argv[1], sys.argv[2])
 """
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.query import describe_query, execute, named_queries
+from kg.sparql.query import describe_query, execute, named_queries
 
 ID = "https://w3id.org/trade-dispute/id/"
 PREFIX_TDO = "https://w3id.org/trade-dispute/ontology#"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kg.analysis.diff import build_diff, compare, contradictions, keep_previous, load_snapshot, origins
+from kg.build.pipeline import build
 from kg.cli import main
-from kg.diff import build_diff, compare, contradictions, keep_previous, load_snapshot, origins
 from kg.errors import KgError
-from kg.pipeline import build
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -97,7 +97,7 @@ def test_keep_previous_does_nothing_before_the_first_build(tmp_path):
 
 
 def test_rebuild_keeps_previous_outputs_and_reports_a_changed_rate(seeds_build, seeds_copy):
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     before = (seeds_build / "kg.nq").read_bytes()
     facts = seeds_copy / "facts" / "003_6d42f7f9f635dfa1.yaml"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.pipeline import build
+from kg.build.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
 

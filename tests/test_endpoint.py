@@ -1,4 +1,4 @@
-"""kg.endpoint and kg.front and their commands: kg serve, kg push, kg query --endpoint, on real servers.
+"""kg.sparql.endpoint and kg.sparql.front and their commands: kg serve, kg push, kg query --endpoint, on real servers.
 
 Every server here listens on 127.0.0.1 on a port found by binding to port 0, and is ended by
 PID in its fixture (terminate, then kill after a timeout).
@@ -22,7 +22,9 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.endpoint import (
+from kg.errors import QueryError, StoreError
+from kg.rdf.namespaces import PREFIXES
+from kg.sparql.endpoint import (
     dataset_graphs,
     oxigraph_executable,
     push,
@@ -30,10 +32,8 @@ from kg.endpoint import (
     remote_query,
     with_prologue,
 )
-from kg.errors import QueryError, StoreError
-from kg.front import DEFAULT_WORKERS
-from kg.namespaces import PREFIXES
-from kg.query import execute, named_queries
+from kg.sparql.front import DEFAULT_WORKERS
+from kg.sparql.query import execute, named_queries
 
 pytestmark = pytest.mark.server
 
@@ -610,14 +610,16 @@ def test_a_syntax_error_comes_back_as_a_query_error(served):
     ],
 )
 def test_loopback_hosts_and_their_urls(host, loopback, url):
-    from kg.endpoint import endpoint_url, is_loopback
+    from kg.sparql.endpoint import endpoint_url, is_loopback
 
     assert is_loopback(host) is loopback
     assert endpoint_url(host, 7878) == url
 
 
 def test_the_cli_defaults_are_the_librarys():
-    from kg import cli_endpoint, endpoint, front, querycheck
+    from kg.cli import endpoint as cli_endpoint
+    from kg.sparql import check as querycheck
+    from kg.sparql import endpoint, front
 
     for name in ("DEFAULT_HOST", "DEFAULT_PORT", "PUSH_TIMEOUT"):
         assert getattr(cli_endpoint, name) == getattr(endpoint, name), name

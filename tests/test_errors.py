@@ -294,7 +294,7 @@ def test_unknown_named_query_suggests_the_nearest(built):
 
 
 def test_interrupted_build_leaves_previous_outputs(seeds_copy, previous_build, monkeypatch):
-    import kg.pipeline
+    import kg.build.pipeline
 
     def killed(*_args, **_kwargs):
         raise KeyboardInterrupt
@@ -304,7 +304,7 @@ def test_interrupted_build_leaves_previous_outputs(seeds_copy, previous_build, m
         seeds_copy,
         "  - id: t-new\n    quote: Wu Jianghao\n    subject: wu-jianghao\n    type: Person\n",
     )
-    monkeypatch.setattr(kg.pipeline, "write_trig_sorted", killed)
+    monkeypatch.setattr(kg.build.pipeline, "write_trig_sorted", killed)
     result = CliRunner().invoke(
         main, ["build", "-q", "--seeds", str(seeds_copy), "--build-dir", str(previous_build)]
     )
@@ -318,9 +318,9 @@ def test_interrupted_build_leaves_previous_outputs(seeds_copy, previous_build, m
 def test_id_patterns_refuse_a_final_newline(pattern):
     # '$' also matches before a final newline: a key "japan\n" passed, and failed later in
     # iri() as an internal error
-    import kg.seeds
+    import kg.seeds.corpus
 
-    regex = getattr(kg.seeds, pattern)
+    regex = getattr(kg.seeds.corpus, pattern)
     good = {"KEY_RE": "japan", "FACT_ID_RE": "a000-x", "QID_RE": "Q17", "ARTICLE_ID_RE": "000_ab",
             "SHA_RE": "0" * 64, "DATE_RE": "2025-04-22"}[pattern]  # fmt: skip
     assert regex.match(good)

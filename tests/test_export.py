@@ -12,8 +12,7 @@ import rdflib
 from click.testing import CliRunner
 from rdflib.compare import isomorphic
 
-from kg.cli import main
-from kg.export import (
+from kg.analysis.export import (
     EVENT_COLUMNS,
     LIST_SEPARATOR,
     flat_projection,
@@ -21,7 +20,8 @@ from kg.export import (
     jsonld_context,
     state_codes,
 )
-from kg.namespaces import PREFIXES, TDO
+from kg.cli import main
+from kg.rdf.namespaces import PREFIXES, TDO
 
 
 def run(*args):
@@ -29,7 +29,7 @@ def run(*args):
 
 
 def default_graph(store) -> rdflib.Graph:
-    """The store's default graph read straight from Oxigraph (not through kg.export)."""
+    """The store's default graph read straight from Oxigraph (not through kg.analysis.export)."""
     import pyoxigraph as ox
 
     data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
@@ -97,7 +97,7 @@ def test_jsonld_with_graphs_writes_one_document_per_named_graph(built, store, tm
 
 @pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
 def test_projections_read_back_with_the_same_counts(built, store, tmp_path, fmt, reader):
-    from kg.project import actor_graph, measures_graph, state_graph
+    from kg.analysis.project import actor_graph, measures_graph, state_graph
 
     result = run("--format", fmt, "--output", str(tmp_path), "--build-dir", str(built))
     assert result.exit_code == 0, result.output
@@ -168,7 +168,7 @@ def events(built, tmp_path_factory):
 
 
 def test_one_row_per_event_or_measure(store, events):
-    from kg.query import execute
+    from kg.sparql.query import execute
 
     expected = execute(
         store,
@@ -285,7 +285,7 @@ def test_default_outputs_go_under_the_build_folder(built, tmp_path):
 
 
 def test_as_of_exports_the_projection_of_that_date(built, store, tmp_path):
-    from kg.project import actor_graph
+    from kg.analysis.project import actor_graph
 
     out = tmp_path / "actor.gexf"
     args = ("--format", "gexf", "--view", "actor", "--as-of", "2025-04-01", "--output", str(out))

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.front import DEFAULT_WORKERS, negotiate
-from kg.querycheck import Refused, check_query
+from kg.sparql.check import Refused, check_query
+from kg.sparql.front import DEFAULT_WORKERS, negotiate
 
 pytestmark = pytest.mark.server
 
@@ -422,7 +422,7 @@ def test_check_query_reads_keywords_only_outside_strings_iris_and_comments(query
 
 
 def test_every_named_query_passes_the_checks():
-    from kg.query import named_queries
+    from kg.sparql.query import named_queries
 
     for name, path in named_queries().items():
         assert check_query(path.read_text(encoding="utf-8")).depth < 16, name

@@ -1,4 +1,4 @@
-"""Incremental check and build (kg.cache): after one fact file changes, the same answers as a
+"""Incremental check and build (kg.build.cache): after one fact file changes, the same answers as a
 check from scratch, and byte for byte the same outputs as a build from scratch."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from helpers import snapshot
 
+from kg.build.pipeline import build, check
 from kg.errors import KgError, ValidationFailed
-from kg.pipeline import build, check
 
 FACTS = "000_47059b8c57473c03.yaml"
 NEIGHBOURHOOD = "generate RDF of the neighbourhood"
@@ -219,7 +219,7 @@ def test_cache_keeps_only_the_entries_of_the_last_build(baseline):
 
 def record_side_jobs(monkeypatch, seen: Path) -> None:
     """Each run of the TriG or SHACL job leaves a line in seen: its name, niceness and pid."""
-    import kg.pipeline as pipeline
+    import kg.build.pipeline as pipeline
 
     def recording(name, job):
         def run(*args):
@@ -273,7 +273,7 @@ def test_a_failed_incremental_build_runs_no_side_jobs(baseline, tmp_path, monkey
     assert not seen.exists(), "the neighbourhood failed: neither SHACL nor TriG had to run"
 
 
-# --- file hashes: seed files whose metadata is unchanged are not read again (kg.cache.FileHashes)
+# --- file hashes: seed files whose metadata is unchanged are not read again (kg.build.cache.FileHashes)
 
 
 def seed_files(seeds: Path) -> list[Path]:
@@ -281,23 +281,23 @@ def seed_files(seeds: Path) -> list[Path]:
 
 
 def test_a_check_after_a_build_reads_only_the_changed_file(baseline, monkeypatch):
-    import kg.cache
+    import kg.build.cache
 
     seeds, out = baseline
-    monkeypatch.setattr(kg.cache, "RACY_NS", 0)  # the copy was made just now; see the racy tests
+    monkeypatch.setattr(kg.build.cache, "RACY_NS", 0)  # the copy was made just now; see the racy tests
     build(seeds, out)  # records the hashes with the window closed
-    assert kg.cache.load_cached(seeds, out, data=False).hashes.read == 0
+    assert kg.build.cache.load_cached(seeds, out, data=False).hashes.read == 0
     edit(seeds, "    sender: li-qiang\n", "    sender: li-qianx\n")  # same size
-    loaded = kg.cache.load_cached(seeds, out, data=False)
+    loaded = kg.build.cache.load_cached(seeds, out, data=False)
     assert loaded.hashes.read == 1
     assert any("unknown entity key 'li-qianx'" in p.message for p in loaded.problems)
 
 
 def test_a_change_that_keeps_size_and_modification_time_is_seen(baseline, monkeypatch):
-    import kg.cache
+    import kg.build.cache
 
     seeds, out = baseline
-    monkeypatch.setattr(kg.cache, "RACY_NS", 0)
+    monkeypatch.setattr(kg.build.cache, "RACY_NS", 0)
     build(seeds, out)
     path = seeds / "facts" / FACTS
     before = path.stat()
@@ -314,7 +314,7 @@ def record_for(path: Path, taken_ns: int, sha: str) -> dict:
 
 
 def test_a_recorded_hash_is_trusted_only_outside_the_racy_window(tmp_path):
-    from kg.cache import RACY_NS, FileHashes
+    from kg.build.cache import RACY_NS, FileHashes
 
     path = tmp_path / "f.yaml"
     path.write_text("facts: []\n", encoding="utf-8")
@@ -338,14 +338,14 @@ def test_a_recorded_hash_is_trusted_only_outside_the_racy_window(tmp_path):
 
 
 def test_the_record_is_dated_before_any_file_is_looked_at(tmp_path, monkeypatch):
-    import kg.cache
-    from kg.cache import FileHashes
+    import kg.build.cache
+    from kg.build.cache import FileHashes
 
-    monkeypatch.setattr(kg.cache, "RACY_NS", 0)
+    monkeypatch.setattr(kg.build.cache, "RACY_NS", 0)
     # a long build: it starts a second before the file changes and records 100 s later
     now = time.time_ns()
     clock = iter([now - 10**9, now + 100 * 10**9, now + 200 * 10**9])
-    monkeypatch.setattr(kg.cache, "time_ns", lambda: next(clock))
+    monkeypatch.setattr(kg.build.cache, "time_ns", lambda: next(clock))
     hashes = FileHashes(None)
     path = tmp_path / "f.yaml"
     path.write_text("facts: []\n", encoding="utf-8")
@@ -356,7 +356,7 @@ def test_the_record_is_dated_before_any_file_is_looked_at(tmp_path, monkeypatch)
 
 
 def test_a_file_that_cannot_be_read_is_not_recorded(tmp_path):
-    from kg.cache import FileHashes
+    from kg.build.cache import FileHashes
 
     hashes = FileHashes(None)
     folder = tmp_path / "d.yaml"
@@ -367,7 +367,7 @@ def test_a_file_that_cannot_be_read_is_not_recorded(tmp_path):
 
 @pytest.mark.parametrize("record", [None, {}, [], {"format": 1}, {"format": 1, "taken_ns": "x", "files": {}}, {"format": 1, "taken_ns": 0, "files": 3}, {"format": 1, "taken_ns": 0, "files": {"a": 1}}])  # fmt: skip
 def test_a_malformed_record_means_reading_every_file(tmp_path, record):
-    from kg.cache import FileHashes
+    from kg.build.cache import FileHashes
 
     path = tmp_path / "f.yaml"
     path.write_text("facts: []\n", encoding="utf-8")
@@ -379,7 +379,7 @@ def test_a_malformed_record_means_reading_every_file(tmp_path, record):
 
 
 def test_a_replaced_file_is_read_again(tmp_path):
-    from kg.cache import RACY_NS, FileHashes
+    from kg.build.cache import RACY_NS, FileHashes
 
     path = tmp_path / "f.yaml"
     path.write_text("facts: []\n", encoding="utf-8")
@@ -395,7 +395,7 @@ def test_a_replaced_file_is_read_again(tmp_path):
 
 
 def test_a_build_records_the_hashes_of_every_seed_file(baseline):
-    from kg.cache import Cache
+    from kg.build.cache import Cache
 
     seeds, out = baseline
     recorded = Cache(out).read("state", "hashes")

@@ -2,7 +2,7 @@
 behind them, and builds from scratch and incremental builds agree.
 
 Expected values are computed here from kg.nq's named graphs with pyoxigraph's parser, not with
-kg.layer's own reading of the lines.
+kg.build.layer's own reading of the lines.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.layer import claim_iri, graph_of, graph_of_bytes
-from kg.pipeline import build
+from kg.build.layer import claim_iri, graph_of, graph_of_bytes
+from kg.build.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/trade-dispute/"
@@ -104,7 +104,7 @@ def test_every_claim_counts_its_facts_articles_and_origins(built):
 
 
 def test_the_letter_is_three_articles_one_origin_and_china_in_the_response_two_and_four(store):
-    from kg.query import execute
+    from kg.sparql.query import execute
 
     def counts(subject, prop, value):
         rows = execute(
@@ -120,7 +120,7 @@ def test_the_letter_is_three_articles_one_origin_and_china_in_the_response_two_a
 
 
 def test_145_and_245_are_different_rate_kinds(store):
-    from kg.query import execute
+    from kg.sparql.query import execute
 
     rows = execute(
         store,
@@ -214,7 +214,7 @@ def test_a_store_without_the_layer_asks_for_a_rebuild(built, tmp_path):
 
     from kg.cli import main
     from kg.errors import StoreError
-    from kg.query import NO_LAYER, execute
+    from kg.sparql.query import NO_LAYER, execute
 
     named = [line for line in (built / "kg.nq").read_text(encoding="utf-8").splitlines() if graph_of(line)]
     old = tmp_path / "store-old"

@@ -6,8 +6,9 @@ import pytest
 import rdflib
 from rdflib import OWL, RDF, RDFS, SKOS
 
-from kg.namespaces import PREFIXES, TDO
-from kg.terms import ONTOLOGY_DIR, vocabulary
+from kg.rdf.namespaces import PREFIXES, TDO
+from kg.rdf.vocabulary import vocabulary
+from kg.resources import ONTOLOGY_DIR
 
 NS = str(TDO._NS)
 

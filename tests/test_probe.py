@@ -19,7 +19,7 @@ from benchmarks.probe import (
     stored_terms,
     verdict,
 )
-from kg.query import execute, named_queries
+from kg.sparql.query import execute, named_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from kg.project import (
+from kg.analysis.project import (
     AnalysisError,
     Snapshot,
     actor_edges,
@@ -24,7 +24,8 @@ from kg.project import (
     view_query,
     view_rows,
 )
-from kg.query import QUERIES_DIR, describe_query
+from kg.resources import QUERIES_DIR
+from kg.sparql.query import describe_query
 
 ID = "https://w3id.org/trade-dispute/id/"
 FACT = "https://w3id.org/trade-dispute/fact/"

@@ -1,4 +1,4 @@
-"""kg.query: safety checks, result formats, named queries."""
+"""kg.sparql.query: safety checks, result formats, named queries."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 import pytest
 
 from kg.errors import QueryError
-from kg.query import format_result, refuse_unsafe, resolve_query, run_query
+from kg.sparql.query import format_result, refuse_unsafe, resolve_query, run_query
 
 LETTER = "SELECT ?sender ?recipient WHERE { ?l a tdo:Letter ; tdo:sender ?sender ; tdo:recipient ?recipient }"
 
@@ -119,7 +119,7 @@ def test_a_term_the_ontology_lacks_is_named_with_the_closest_one(built):
     from click.testing import CliRunner
 
     from kg.cli import main
-    from kg.query import unknown_terms
+    from kg.sparql.query import unknown_terms
 
     assert unknown_terms(
         "SELECT * { ?m tdo:rate ?r ; a tdo:Tarif . ?m <https://w3id.org/trade-dispute/ontology#sendr> ?s }"

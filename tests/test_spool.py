@@ -1,4 +1,4 @@
-"""A build from scratch loads its store from a spool while it still makes quads (kg.spool): the
+"""A build from scratch loads its store from a spool while it still makes quads (kg.build.spool): the
 store holds exactly kg.nq's quads, whichever process made them, and a failed build stops the
 loader and leaves nothing behind."""
 
@@ -12,11 +12,11 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-import kg.cache
-import kg.spool
+import kg.build.cache
+import kg.build.spool
+from kg.build.pipeline import build
+from kg.build.spool import DONE, Spool, SpoolLoader
 from kg.cli import main
-from kg.pipeline import build
-from kg.spool import DONE, Spool, SpoolLoader
 
 EX = "http://example.org/"
 
@@ -78,7 +78,7 @@ def test_a_stopped_loader_ends_without_a_store(tmp_path):
 
 
 def test_a_long_list_is_cut_into_chunks_of_about_the_size_asked(tmp_path, monkeypatch):
-    monkeypatch.setattr(kg.spool, "_SLICE", 10)
+    monkeypatch.setattr(kg.build.spool, "_SLICE", 10)
     spool = Spool(tmp_path, chunk_bytes=2_000)
     spool.add(lines(0, 500))  # one call, as the registry and articles come
     spool.finish()
@@ -109,7 +109,7 @@ def test_the_loader_runs_niced_until_asked_for_its_result(tmp_path, monkeypatch)
     assert not waiting.is_alive()
     (tid,) = {who for who, _ in calls}
     assert tid != threading.get_native_id(), "the loader's thread is niced, not the caller's"
-    niced = min(base + kg.spool.NICE, 19)
+    niced = min(base + kg.build.spool.NICE, 19)
     if os.geteuid() == 0:  # going back needs the right to raise a priority
         assert [value for _, value in calls] == [niced, base]
     else:
@@ -128,10 +128,10 @@ def test_a_chunk_the_store_cannot_read_is_raised_by_result(tmp_path):
 def test_a_build_spooled_by_two_processes_in_small_chunks_stores_exactly_kg_nq(
     seeds_copy, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(kg.cache, "PARALLEL_FROM", 1)  # the worker makes and spools files too
+    monkeypatch.setattr(kg.build.cache, "PARALLEL_FROM", 1)  # the worker makes and spools files too
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
     # chunks of several files, from both processes: a fact file makes 190-370 kB of quads
-    monkeypatch.setattr(kg.spool, "CHUNK_BYTES", 500_000)
+    monkeypatch.setattr(kg.build.spool, "CHUNK_BYTES", 500_000)
     out = tmp_path / "build"
     report = build(seeds_copy, out)
     assert "spool the rest" in report.seconds and "update store" not in report.seconds

@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.coverage import coverage, sentences
+from kg.seeds.coverage import coverage, sentences
 
 
 def test_sentence_splitting_keeps_offsets():

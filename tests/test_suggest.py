@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.cli import main
-from kg.suggest import (
+from kg.authoring.suggest import (
     accept_suggestions,
     evaluate,
     find_countries,
@@ -21,6 +20,7 @@ from kg.suggest import (
     suggest_in,
     write_suggestions,
 )
+from kg.cli import main
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -45,8 +45,8 @@ def _at(text: str, surface: str, occurrence: int = 1) -> tuple[int, int]:
 
 
 def test_the_evaluation_never_sees_the_left_out_articles_aliases(corpus):
-    from kg.suggest.heldout import _annotated_text, _occurs, attested_forms
-    from kg.terms import vocabulary
+    from kg.authoring.suggest.heldout import _annotated_text, _occurs, attested_forms
+    from kg.rdf.vocabulary import vocabulary
 
     vocab = vocabulary()
     attested = attested_forms(corpus)
@@ -202,7 +202,7 @@ def test_unknown_capitalised_names_are_candidates_headlines_are_not(corpus):
 
 
 def test_every_seed_suggestion_passes_check_once_uncommented(seeds_copy):
-    from kg.pipeline import check
+    from kg.build.pipeline import check
 
     written = 0
     for article in ARTICLES:
@@ -222,7 +222,7 @@ def test_suggesting_twice_adds_nothing_and_accepting_one_takes_its_entities(seed
     assert first.fact_file.read_text(encoding="utf-8") == fact_file
     accepted = accept_suggestions(A002, ["a002-scott-bessent-said"], seeds_copy)
     assert accepted == ["a002-scott-bessent-said", "scott-bessent-statement-002"]
-    from kg.seeds import load_corpus
+    from kg.seeds.corpus import load_corpus
 
     corpus = load_corpus(seeds_copy)
     (fact,) = [f for f in corpus.facts if f.id == "a002-scott-bessent-said"]

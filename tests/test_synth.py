@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # benchmarks/ is not installed with kg
 
 from benchmarks.synth import generate  # noqa: E402
-from kg.pipeline import check  # noqa: E402
-from kg.seeds import load_corpus  # noqa: E402
+from kg.build.pipeline import check  # noqa: E402
+from kg.seeds.corpus import load_corpus  # noqa: E402
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -96,7 +96,7 @@ def test_reports_corroborate_and_contradict(corpus_1k):
 
 
 def test_wire_reports_make_origins_fewer_than_articles(corpus_1k):
-    from kg.build import independent_origin
+    from kg.build.quads import independent_origin
 
     origins: dict[tuple, set[str]] = defaultdict(set)
     articles: dict[tuple, set[str]] = defaultdict(set)

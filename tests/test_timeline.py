@@ -11,8 +11,8 @@ import matplotlib
 import pytest
 from click.testing import CliRunner
 
+from kg.analysis.timeline import ROW_KEYS, rates_in_force, timeline_png, timeline_rows
 from kg.cli import main
-from kg.timeline import ROW_KEYS, rates_in_force, timeline_png, timeline_rows
 
 ID = "https://w3id.org/trade-dispute/id/"
 US_CHINA, CHINA_US, US_JAPAN = "United States -> China", "China -> United States", "United States -> Japan"

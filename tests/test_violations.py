@@ -12,7 +12,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg.validate import violation_queries
+from kg.build.validate import violation_queries
 
 BASE = "https://w3id.org/trade-dispute/"
 ID, FACT = BASE + "id/", BASE + "fact/"

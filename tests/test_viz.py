@@ -1,4 +1,4 @@
-"""kg.viz and ``kg viz``: what the graph page holds, how article text is escaped, the options.
+"""kg.viz.graph and ``kg viz``: what the graph page holds, how article text is escaped, the options.
 
 The page's data is read back from the HTML (the JSON the page hands to vis-network), so these
 tests check what a browser would draw without starting one; tests/test_browser.py starts one.
@@ -15,9 +15,9 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from kg import viz
 from kg.cli import main
 from kg.errors import KgError
+from kg.viz import graph as viz
 
 ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/trade-dispute/id/"
@@ -196,7 +196,7 @@ def test_ego_view_keeps_neighbours_in_both_directions():
 
 
 def test_ego_view_of_japan_in_the_seed_actor_graph_is_exactly_its_neighbours(store):
-    from kg.project import actor_graph
+    from kg.analysis.project import actor_graph
 
     graph = actor_graph(store)
     japan = ID + "japan"
@@ -213,7 +213,7 @@ def test_ego_view_of_japan_in_the_seed_actor_graph_is_exactly_its_neighbours(sto
 
 
 def test_ego_view_of_an_unknown_entity_says_what_was_meant(store):
-    from kg.project import actor_graph
+    from kg.analysis.project import actor_graph
 
     with pytest.raises(KgError, match=r"'japn' is not in this view of the graph \(did you mean japan"):
         viz.ego_view(actor_graph(store), "japn")
@@ -307,7 +307,7 @@ def run(*args: str):
 
 
 def test_kg_viz_writes_the_actor_graph_and_prints_its_path(build_dir, store):
-    from kg.project import actor_graph
+    from kg.analysis.project import actor_graph
 
     graph = actor_graph(store)
     result = run("viz", "--build-dir", str(build_dir))
@@ -392,7 +392,7 @@ def test_kg_viz_without_a_build_says_so(tmp_path):
 
 
 def test_kg_viz_timeline_writes_the_chart_and_table(build_dir, store):
-    from kg.timeline import timeline_rows
+    from kg.analysis.timeline import timeline_rows
 
     result = run("viz", "timeline", "--build-dir", str(build_dir))
     assert result.exit_code == 0, result.output

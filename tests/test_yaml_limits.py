@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.errors import Problem
-from kg.yamlpos import ALIAS_BUDGET, MAX_SCALAR_CHARS, load_yaml
+from kg.seeds.yamlpos import ALIAS_BUDGET, MAX_SCALAR_CHARS, load_yaml
 
 FACTS = "facts/000_47059b8c57473c03.yaml"
 
@@ -57,7 +57,7 @@ def test_the_alias_bomb_is_refused_in_under_a_second_and_100_mb():
     assert len(text) < 1100
     script = (
         "import sys, time\n"
-        "from kg.yamlpos import load_yaml\n"
+        "from kg.seeds.yamlpos import load_yaml\n"
         "problems = []\n"
         "start = time.perf_counter()\n"
         "load_yaml(sys.stdin.read(), 'bomb.yaml', problems)\n"

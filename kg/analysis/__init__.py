@@ -1,0 +1,1 @@
+"""Reading the built graph: projections, network metrics, timeline, claims, diffs, stats and exports."""

@@ -1,0 +1,1 @@
+"""Growing the seeds: registering an article and suggesting its annotations."""

@@ -1,0 +1,120 @@
+"""Events the other facts already know, so a new mention of one is proposed under its existing key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from kg.authoring.suggest.context import Context
+
+ROLE_PROPERTIES = ("speaker", "sender", "recipient", "deliveredBy", "participant", "place")
+"""Properties of an event whose values say who or where it involves."""
+
+
+@dataclass
+class KnownEvent:
+    """A registry event with the roles and dates the hand facts give it."""
+
+    key: str
+    type: str
+    roles: dict[str, set[str]] = field(default_factory=dict)
+    dates: set[str] = field(default_factory=set)
+
+    def parties(self, ctx: Context) -> set[str]:
+        """Everyone and every state involved, people and agencies also as their state."""
+        out: set[str] = set()
+        for prop, keys in self.roles.items():
+            if prop == "place":
+                continue
+            out |= keys | {s for k in keys if (s := state_of(k, ctx))}
+        return out
+
+
+def state_of(key: str, ctx: Context) -> str | None:
+    """The state an entity is or belongs to (a person's nationality, an agency's state)."""
+    entity = ctx.entities.get(key)
+    if entity is None:
+        return None
+    if ctx.vocab.is_a(entity.type, "State"):
+        return key
+    for claim in entity.claims:
+        if claim.prop in ("nationality", "agencyOf", "postIn") and claim.value.kind == "entity":
+            return state_of(claim.value.value, ctx) or claim.value.value
+    return None
+
+
+def known_events(ctx: Context) -> list[KnownEvent]:
+    """The registry's events with the roles and dates that the context's facts give them."""
+    events: dict[str, KnownEvent] = {}
+    for fact in ctx.facts:
+        entity = ctx.entities.get(fact.subject)
+        if entity is None or not ctx.vocab.is_a(entity.type, "Event"):
+            continue
+        event = events.setdefault(fact.subject, KnownEvent(fact.subject, entity.type))
+        for claim in fact.claims:
+            if claim.prop in ROLE_PROPERTIES and claim.value.kind == "entity":
+                event.roles.setdefault(claim.prop, set()).add(claim.value.value)
+        if fact.date is not None:
+            event.dates.add(fact.date.value)
+    return sorted(events.values(), key=lambda e: e.key)
+
+
+def _near(dates: set[str], day: str | None, window: int = 7) -> bool:
+    """No date on either side, or some known date within ``window`` days (month precision: same month)."""
+    if not dates or not day:
+        return True
+    for known in dates:
+        if len(known) == 10 and len(day) == 10:
+            gap = abs((dt.date.fromisoformat(known) - dt.date.fromisoformat(day)).days)
+            if gap <= window:
+                return True
+        elif known[:7] == day[:7]:
+            return True
+    return False
+
+
+def matching_event(
+    ctx: Context, etype: str, roles: dict[str, list[str]], day: str | None, events: list[KnownEvent]
+) -> KnownEvent | None:
+    """The one known event of this type whose roles include everyone named, within a week of the date.
+
+    Roles are compared role by role, a person or agency also standing for their state ("Beijing
+    warned" matches a warning whose speaker is China's commerce ministry). When several events
+    fit, the one sharing most named parties wins, then one of exactly the proposed type; a tie
+    means no match (a new key is proposed).
+
+    Args:
+        ctx: the context (registry and facts).
+        etype: the event class proposed (Letter, Statement, Warning, Talks, ...).
+        roles: role -> keys named in the text.
+        day: the date the text gives the event (YYYY-MM-DD), if any.
+        events: :func:`known_events` of the context.
+
+    Returns:
+        The matching event, or None.
+    """
+    named = {k for keys in roles.values() for k in keys if k}
+    if not named:
+        return None
+    scored = []
+    for event in events:
+        if not (ctx.vocab.is_a(event.type, etype) or ctx.vocab.is_a(etype, event.type)):
+            continue
+        if not _near(event.dates, day):
+            continue
+        ok = True
+        for prop, keys in roles.items():
+            have = event.roles.get(prop, set())
+            if prop in ("participant",):
+                have = event.parties(ctx)
+            widened = have | {s for k in have if (s := state_of(k, ctx))}
+            if not all(k in widened for k in keys):
+                ok = False
+        if ok:
+            scored.append(((len(named & event.parties(ctx)), event.type == etype), event))
+    if not scored:
+        return None
+    scored.sort(key=lambda x: x[0], reverse=True)
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return None
+    return scored[0][1]

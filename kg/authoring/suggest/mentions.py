@@ -1,0 +1,125 @@
+"""Surface forms the way news writes them: case, plurals, "U.S.", demonyms, capitals, titles and honorifics."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kg.authoring.suggest.context import Context, surface_forms
+
+HONORIFICS = ("Mr", "Mrs", "Ms", "Dr")
+TITLE_SYNONYMS = (("Prime Minister", "Premier"), ("Defense", "Defence"), ("Secretary", "Minister"))
+"""Title words that name the same post in different countries' English."""
+
+
+@lru_cache(maxsize=256)
+def state_words(label: str) -> tuple[str, ...]:
+    """Demonym, capital and other English names of a state, from countryinfo (empty when unknown).
+
+    Example:
+        >>> state_words("South Korea")
+        ('South Korean', 'Seoul', 'Republic of Korea')
+    """
+    from countryinfo import CountryInfo
+
+    try:
+        info = CountryInfo(label)
+        words = [info.demonym(), info.capital()]
+        words += [w for w in info.alt_spellings() if len(w) > 3 and "," not in w and w.isascii()]
+    except (KeyError, ValueError, AttributeError, TypeError):
+        return ()
+    out = []
+    for word in words:
+        if not word:
+            continue
+        word = re.sub(r",?\s+D\.C\.$", "", word)  # "Washington D.C." is written "Washington"
+        if word != label and word not in out:
+            out.append(word)
+    return tuple(out)
+
+
+def _holders(ctx: Context) -> dict[str, set[str]]:
+    """Post key -> the people other facts say hold it."""
+    out: dict[str, set[str]] = {}
+    for fact in ctx.facts:
+        for claim in fact.claims:
+            if claim.prop == "heldBy" and claim.value.kind == "entity":
+                out.setdefault(fact.subject, set()).add(claim.value.value)
+    return out
+
+
+def derived_forms(ctx: Context) -> dict[str, tuple[str, ...]]:
+    """Extra surface forms of registry entities, made from what the context already knows.
+
+    * a state: its demonym and capital ("South Korean", "Seoul"), from countryinfo;
+    * a post: its forms with title synonyms ("Chinese Premier" -> "Chinese Prime Minister"), and a
+      state adjective before its title words ("Economic Revitalization Minister" -> "Japanese ...");
+    * a person: an honorific or the title of a post other facts say they hold, before the last
+      word of their name ("Mr Bessent", "President Trump");
+    * a ministry "Ministry of Commerce of China": "commerce ministry", "Chinese Commerce Ministry".
+    """
+    from kg.authoring.suggest.events import state_of
+
+    out: dict[str, list[str]] = {}
+    holders = _holders(ctx)
+    for key, entity in ctx.entities.items():
+        forms = surface_forms(ctx, key)
+        extra: list[str] = []
+        if ctx.vocab.is_a(entity.type, "State"):
+            extra += state_words(entity.label)
+        elif ctx.vocab.is_a(entity.type, "Post"):
+            state = state_of(key, ctx)
+            demonym = state_words(ctx.entities[state].label)[:1] if state in ctx.entities else ()
+            for form in forms:
+                for a, b in TITLE_SYNONYMS:
+                    for x, y in ((a, b), (b, a)):
+                        if re.search(rf"\b{x}\b", form):
+                            extra.append(re.sub(rf"\b{x}\b", y, form))
+                if demonym and form[:1].isupper() and not form.startswith(demonym[0]):
+                    extra.append(f"{demonym[0]} {form}")
+            for person in holders.get(key, ()):
+                title = entity.label.split()[0]
+                names = [n for n in surface_forms(ctx, person) if " " in n] if person in ctx.entities else []
+                if title[:1].isupper() and names:
+                    out.setdefault(person, []).append(f"{title} {names[0].split()[-1]}")
+        elif ctx.vocab.is_a(entity.type, "Person"):
+            names = [n for n in forms if " " in n and n[:1].isupper()]
+            if names:
+                last = names[0].split()[-1]
+                extra += [f"{h} {last}" for h in HONORIFICS]
+        if ctx.vocab.is_a(entity.type, "Agency"):
+            match = re.fullmatch(r"Ministry of (\w+(?: \w+)?) of (.+)", entity.label)
+            if match:
+                field, state_label = match.groups()
+                extra += [f"{field} Ministry", f"Ministry of {field}"]
+                extra += [f"{w} {field} Ministry" for w in state_words(state_label)[:1]]
+        out.setdefault(key, []).extend(extra)
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items() if v}
+
+
+@lru_cache(maxsize=4096)
+def loose_pattern(form: str) -> re.Pattern:
+    """How a form is matched: whole words; a form of several words, or a lowercase one, in any case;
+    "US" also as "U.S."; a last lowercase word also in the plural or singular.
+
+    Example:
+        >>> bool(loose_pattern("US President").search("U.S. president Trump"))
+        True
+        >>> bool(loose_pattern("US").search("please contact us"))
+        False
+    """
+    words = form.split(" ")
+    parts = [re.escape(w) for w in words]
+    last = words[-1]
+    if re.fullmatch(r"[a-z]{4,}", last) and not re.search(r"(?:ss|us|is|ws|ics)$", last):
+        stem = re.sub(r"(?:ies|es|s)$", "", last) if re.search(r"(?:ies|[^s]s)$", last) else last
+        if last.endswith("ies") or last.endswith("y"):
+            stem = re.sub(r"(?:ies|y)$", "", last)
+            parts[-1] = re.escape(stem) + r"(?:y|ies)"
+        else:
+            parts[-1] = re.escape(stem) + r"(?:e?s)?"
+    body = r"\s+".join(parts)
+    body = re.sub(r"\bUS\b", r"(?:US|U\\.S\\.)", body.replace(r"U\.S\.", "US"))
+    ignore_case = len(words) > 1 or form.islower()
+    flags = re.IGNORECASE if ignore_case else 0
+    return re.compile(r"(?<![\w])" + body + r"(?![\w])", flags)

@@ -1,0 +1,798 @@
+"""The main job: load the seeds, make the quads, validate them, and write outputs atomically.
+
+``check`` validates and writes nothing. ``build`` holds the build folder's lock, works in a
+temporary folder under ``build/`` and publishes finished, validated outputs as one build with one
+symlink swap (:mod:`kg.build.publish`), so a failed, interrupted or killed build leaves the previous
+outputs as they were, and a second build on the same folder is refused while one runs.
+
+At scale (see benchmarks/README.md): fact files come from the cache of :mod:`kg.build.cache` when
+unchanged; SHACL screens focus nodes before pyshacl sees any (:mod:`kg.build.validate`); the TriG is
+written in linear time from the sorted N-Quads lines; and the Python half of a build runs in a
+child process, which hands its memory back when done. A store from scratch is loaded while the
+child still makes quads, in small chunks (:mod:`kg.build.spool`), so the loader holds little memory
+beside it. Then two more children write the TriG and run SHACL, both reading ``kg.nq`` rather
+than holding the dataset (see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.build.cache import (
+    CACHE_DIR,
+    Cache,
+    CachedCorpus,
+    all_metadata,
+    assemble,
+    load_cached,
+    make_baseline,
+    neighbourhood,
+    persist,
+    quad_count,
+    read_entries,
+    shared_part,
+)
+from kg.build.layer import graph_of_bytes
+from kg.build.publish import OUTPUTS, build_lock, commit, prepare_folder, previous_store
+from kg.build.quads import BuiltDataset, corpus_quads, iter_lines, with_layer
+from kg.build.spool import Spool, SpoolLoader
+from kg.build.validate import (
+    SortedNQuads,
+    WholeGraphNeeded,
+    focused_shacl_problems,
+    shacl_problems,
+    violation_problems,
+)
+from kg.errors import KgError, SeedError, ValidationFailed, output_error
+from kg.rdf.namespaces import PREFIXES, PROVENANCE_GRAPH
+from kg.seeds.corpus import Corpus, load_corpus
+from kg.store import bulk_load, memory_store, patch_store
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class Report:
+    """What a check or build did."""
+
+    articles: int
+    entities: int
+    facts: int
+    quads: int
+    notices: list[str]
+    seconds: dict[str, float] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+
+
+class _Timer:
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+
+    def stage(self, name: str, fn, *args, **kwargs):
+        self.progress(name)
+        start = time.perf_counter()
+        result = fn(*args, **kwargs)
+        self.seconds[name] = round(time.perf_counter() - start, 4)
+        return result
+
+
+@contextmanager
+def _no_gc():
+    """Pause the cyclic garbage collector: a large build allocates millions of objects that
+    live to the end, and each full collection would walk all of them again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write_nquads(quads: list[str], path: Path) -> str:
+    """Write the lines in batches (never the whole document as one string); return its sha256.
+
+    A thread hashes and writes each batch while the next is joined: both release the GIL.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    digest = hashlib.sha256()
+
+    def hash_and_write(data: bytes) -> None:
+        digest.update(data)
+        out.write(data)
+
+    with open(path, "wb") as out, ThreadPoolExecutor(max_workers=1) as writer:
+        written = None
+        for start in range(0, len(quads), 100_000):
+            data = ("\n".join(quads[start : start + 100_000]) + "\n").encode("utf-8")
+            if written is not None:
+                written.result()  # one batch in flight: order kept, memory bounded
+            written = writer.submit(hash_and_write, data)
+        if written is not None:
+            written.result()
+    return digest.hexdigest()
+
+
+def _report(corpus: Corpus, dataset: BuiltDataset, timer: _Timer, quads: int | None = None) -> Report:
+    return Report(
+        articles=len(corpus.sources),
+        entities=len(corpus.entities),
+        facts=len(corpus.facts),
+        quads=len(dataset.quads) if quads is None else quads,
+        notices=list(corpus.notices),
+        seconds=timer.seconds,
+    )
+
+
+def check(
+    seeds: Path | str = "seeds", progress: Progress = _quiet, build_dir: Path | str | None = None
+) -> Report:
+    """Validate the seeds (YAML, terms, quotes), then SHACL and the violation queries.
+
+    Args:
+        seeds: the seeds folder.
+        progress: called with the name of each stage as it starts.
+        build_dir: when it holds a cache left by ``kg build`` (``build/cache``), only the fact
+            files changed since are read again, and when nothing but fact files changed, only
+            the neighbourhood of the change is validated (see :mod:`kg.build.cache`). The cache
+            keeps what was read; no output changes.
+
+    Returns:
+        A Report.
+
+    Raises:
+        SeedError: bad input (exit code 2).
+        ValidationFailed: the data does not conform (exit code 1).
+    """
+    if build_dir is not None and (Path(build_dir) / CACHE_DIR).is_dir():
+        return _check_cached(Path(seeds), Path(build_dir), progress)
+    timer = _Timer(progress)
+    with _no_gc():
+        corpus = timer.stage("load and validate annotations", load_corpus, seeds)
+        dataset = timer.stage("generate RDF", corpus_quads, corpus)
+        problems = timer.stage("SHACL shapes", shacl_problems, dataset)
+    store = timer.stage("load store", memory_store, "".join(iter_lines(dataset.quads)))
+    problems += timer.stage("violation queries", violation_problems, store, dataset)
+    if problems:
+        raise ValidationFailed(problems)
+    return _report(corpus, dataset, timer)
+
+
+def _cached_report(cached: CachedCorpus, timer: _Timer, quads: int) -> Report:
+    return Report(
+        articles=len(cached.sources),
+        entities=len(cached.entities),
+        facts=cached.fact_count,
+        quads=quads,
+        notices=cached.notices,
+        seconds=timer.seconds,
+    )
+
+
+def _validate_neighbourhood(cached: CachedCorpus, cache: Cache, timer: _Timer, entries=None):
+    """Problems of the neighbourhood of what changed since the baseline; None: validate all."""
+    baseline = cache.baseline()
+    if baseline is None or baseline.version != cached.version:
+        return None
+    around = neighbourhood(cached, baseline, cache)
+    if around is None:
+        return None
+    wanted = set(around.files)
+    if entries is None:
+        entries = read_entries(cached, cache, wanted)
+    else:
+        entries = [e for e in entries if e.path in wanted]
+    part = timer.stage(
+        "generate RDF of the neighbourhood", assemble, cached, entries, None, False, cache, around.facts
+    )
+    try:
+        problems = timer.stage(
+            "SHACL shapes", focused_shacl_problems, part, None, None, around.focus, around.fact_types
+        )
+    except WholeGraphNeeded:
+        return None
+    store = timer.stage("load neighbourhood store", memory_store, "".join(iter_lines(part.quads)))
+    problems += timer.stage("violation queries", violation_problems, store, part)
+    return problems
+
+
+def _check_cached(seeds: Path, build_dir: Path, progress: Progress) -> Report:
+    timer = _Timer(progress)
+    cache = Cache(build_dir)
+    with _no_gc():
+        cached = timer.stage("load and validate annotations", load_cached, seeds, build_dir, None, False)
+        if cached.problems:
+            raise SeedError(cached.problems)
+        problems = _validate_neighbourhood(cached, cache, timer)
+        if problems is None:  # no usable baseline: everything, from the cached quads
+            dataset = timer.stage(
+                "generate RDF", assemble, cached, read_entries(cached, cache), None, False, cache
+            )
+            problems = timer.stage("SHACL shapes", shacl_problems, dataset)
+            store = timer.stage("load store", memory_store, "".join(iter_lines(dataset.quads)))
+            problems += timer.stage("violation queries", violation_problems, store, dataset)
+    if problems:
+        raise ValidationFailed(problems)
+    return _cached_report(cached, timer, quad_count(cached, cache))
+
+
+_CONTROL_BYTES = bytes(range(0x20)).replace(b"\n", b"").replace(b"\r", b"") + b"\x7f"
+"""Characters the serializer escapes where the build's N-Quads keep them raw: ordering by the
+N-Quads text and by the serializer's terms could then differ, so such data takes the slow path."""
+
+
+def _blocks(nquads: Path, size: int = 32 << 20):
+    """The file's text in blocks of whole lines of about ``size`` bytes."""
+    with open(nquads, "rb") as f:
+        while data := f.read(size):
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:  # a line longer than size
+                data += f.readline()
+            elif cut < len(data):
+                f.seek(cut - len(data), os.SEEK_CUR)  # the cut line starts the next block
+                data = data[:cut]
+            yield data if data.endswith(b"\n") else data + b"\n"
+
+
+def _lines_of_graph(nquads: Path, graph: bytes):
+    """The lines of one graph, read again from the file in file order: a list per block."""
+    if not graph:  # the default graph: its lines end with their object
+        provenance = f" <{PROVENANCE_GRAPH}> .".encode()
+        for data in _blocks(nquads):
+            rest = [line for line in data.split(b"\n") if line and not line.endswith(provenance)]
+            yield [line for line in rest if not graph_of_bytes(line)]
+        return
+    suffix = b" " + graph + b" ."
+    for data in _blocks(nquads):
+        yield [line for line in data.split(b"\n") if line.endswith(suffix)]
+
+
+def write_trig_sorted(nquads: Path, trig: Path, most_lines: int = 250_000) -> None:
+    """:func:`write_trig` for the build's own sorted, canonical N-Quads file, in linear time and
+    bounded memory.
+
+    Sorted N-Quads lines are in (subject, predicate, object) order within each graph, because no
+    IRI term is a prefix of another and a term is always followed by a space; so splitting the
+    lines by graph, keeping their order, and taking the graphs in order gives the order of
+    :func:`write_trig` without parsing or sorting millions of terms in Python; pyoxigraph's
+    serializer then writes them (tests compare the bytes with :func:`write_trig`'s). The lines
+    are kept as bytes, but the provenance graph (at 100,000 facts 2.5 of the 3 million lines) and any graph with more than
+    ``most_lines`` lines are not kept: their lines are read again from the file when their turn
+    comes, picked out of each block by their ending. So the build can write TriG in a process of
+    its own, next to the store's loader, without holding the dataset twice, and the provenance
+    lines never go through a Python loop of their own.
+    """
+    provenance = f"<{PROVENANCE_GRAPH}>".encode()
+    provenance_end = b" " + provenance + b" ."
+    graphs: dict[bytes, list[list[bytes]]] = {}
+    streamed: set[bytes] = set()
+    for data in _blocks(nquads):
+        if len(data.translate(None, _CONTROL_BYTES)) < len(data):
+            write_trig(nquads, trig)  # the serializer's order may differ: let it write
+            return
+        lines = data.split(b"\n")
+        lines.pop()  # after the last newline
+        rest = [line for line in lines if not line.endswith(provenance_end)]
+        if len(rest) < len(lines):
+            streamed.add(provenance)
+        for line in rest:
+            g = graph_of_bytes(line)  # b"": the default graph, the knowledge layer
+            if g in streamed:
+                continue
+            bucket = graphs.get(g)
+            if bucket is None:
+                graphs[g] = [[line]]
+            elif len(bucket[0]) < most_lines:
+                bucket[0].append(line)
+            else:
+                streamed.add(g)
+                graphs[g] = []  # read again from the file: the lines held so far are let go
+    for g in streamed:
+        graphs[g] = _lines_of_graph(nquads, g)  # type: ignore[assignment]
+    _trig_by_serializer(graphs, trig)
+
+
+def _subject_run(batch: list[bytes], start: int) -> int:
+    """Where the run of lines with the last line's subject starts in batch, at ``start`` or after
+    (the lines before ``start`` are in other graphs)."""
+    last = batch[-1]
+    subject = last[: last.index(b" ") + 1]
+    at = len(batch) - 1
+    while at > start and batch[at - 1].startswith(subject):
+        at -= 1
+    return at
+
+
+def _trig_by_serializer(
+    graphs: dict[bytes, Iterable[list[bytes]]], trig: Path, batch_size: int = 100_000
+) -> None:
+    """Write N-Quads lines as TriG with pyoxigraph's serializer, a batch of lines at a time.
+
+    ``graphs`` maps each graph's N-Quads term to its lines (bytes, in order) given as a list per
+    block; the graphs are written in sorted order. A batch of at least ``batch_size`` lines is cut
+    inside a graph only between two subjects, where the serializer writes `` .\\n`` and a tab
+    either way, so only the closing ``}`` of the first part and the opening line of the second
+    are dropped.
+    """
+    import pyoxigraph as ox
+
+    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
+    with open(trig, "wb") as out:
+        out.write(header.encode("utf-8"))
+        batch: list[bytes] = []
+        resumed = False  # the batch starts inside a graph opened by the previous batch
+
+        def flush(lines: list[bytes], continues: bool) -> None:
+            nonlocal resumed
+            body = ox.serialize(
+                ox.parse(input=b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_QUADS),
+                format=ox.RdfFormat.TRIG,
+                prefixes=PREFIXES,
+            )
+            # each batch repeats the prefixes, in an order that varies: drop them
+            at = 0
+            while body.startswith(b"@prefix", at):
+                at = body.index(b"\n", at) + 1
+            if resumed:
+                at = body.index(b"\n", at) + 1  # the graph's opening line, written before
+            end = len(body) - 2 if continues else len(body)  # its closing "}\n", written later
+            out.write(body[at:end])
+            resumed = continues
+
+        # the default graph (b"") last, where the serializer puts it after sorting ("DEFAULT")
+        for g in sorted(graphs, key=lambda g: (not g, g)):
+            start = len(batch)  # where this graph's lines begin in the batch
+            for lines in graphs[g]:
+                batch.extend(lines)
+                if len(batch) >= batch_size and (cut := _subject_run(batch, start)) > start:
+                    # the last subject goes to the next batch; the default graph has no braces
+                    flush(batch[:cut], continues=bool(g))
+                    del batch[:cut]
+                    start = 0
+            if len(batch) >= batch_size:
+                flush(batch, continues=False)
+                batch.clear()
+        if batch:
+            flush(batch, continues=False)
+
+
+def write_trig(nquads: Path, trig: Path) -> None:
+    """Write a TriG file with the project's prefixes, graphs and subjects in sorted order.
+
+    Args:
+        nquads: the N-Quads file.
+        trig: the TriG file to write.
+
+    This parses and sorts every quad; the build uses :func:`write_trig_sorted`, which gives the
+    same bytes for its own sorted file in linear time.
+    """
+    import pyoxigraph as ox
+
+    quads = list(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS))
+    quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    body = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES).decode("utf-8")
+    # the serializer's prefix order is not stable across processes: write our own header
+    lines = body.splitlines(keepends=True)
+    while lines and lines[0].startswith("@prefix"):
+        lines.pop(0)
+    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
+    trig.write_text(header + "".join(lines), encoding="utf-8")
+
+
+def manifest(corpus: Corpus, dataset: BuiltDataset, digest: str, quads: int) -> dict:
+    """What the build contains: counts, the N-Quads digest, input hashes and the fact index."""
+    return {
+        "nquads_sha256": digest,
+        "articles": {a: s.sha256 for a, s in sorted(corpus.sources.items())},
+        "entities": sorted(corpus.entities),
+        "facts": dict(sorted(dataset.fact_index.items())),
+        "quads": quads,
+    }
+
+
+def manifest_text(document: dict) -> str:
+    """The manifest as JSON, keys sorted, one line per member of each top-level object (a fact,
+    an article).
+
+    json's C encoder writes each line: an indented ``json.dumps`` runs the pure-Python encoder,
+    three times slower on the 100,000 facts of a large build. A change to one fact changes one
+    line.
+
+    Example:
+        >>> print(manifest_text({"quads": 2, "facts": {"f1": {"line": 3, "article": "a"}}}), end="")
+        {
+         "facts": {
+          "f1": {"article": "a", "line": 3}
+         },
+         "quads": 2
+        }
+    """
+    lines = ["{"]
+    for i, key in enumerate(sorted(document)):
+        value, comma = document[key], "," if i < len(document) - 1 else ""
+        if isinstance(value, dict) and value:
+            members = [
+                f"  {json.dumps(k)}: {json.dumps(v, sort_keys=True)}" for k, v in sorted(value.items())
+            ]
+            lines += [f" {json.dumps(key)}: {{", ",\n".join(members), f" }}{comma}"]
+        else:
+            lines.append(f" {json.dumps(key)}: {json.dumps(value, sort_keys=True)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _prepare(seeds: Path, build_dir: Path, tmp: Path, spool: Path | None, progress: Progress) -> dict:
+    """The Python half of a build: load and validate, make the quads, write N-Quads and the manifest.
+
+    Runs in a child process (see :class:`_Child`), so that all the memory it takes is handed
+    back when it is done; fact files are read there by two processes
+    when there are many (see :func:`kg.build.cache.load_cached`). Writes ``kg.nq``, the manifest
+    document and the cache entries to stage into tmp; returns what the parent needs. With a
+    spool folder, every quad also goes there as soon as it is made, for the parent's loader
+    (see :mod:`kg.build.spool`).
+    """
+    # the child makes millions of objects that live until it exits: no collection is worth it
+    with _no_gc():
+        return _prepare_steps(seeds, build_dir, tmp, spool, progress)
+
+
+def _write_manifest(
+    corpus: Corpus, dataset: BuiltDataset, digest: str, quads: int, tmp: Path, locations: bool
+) -> None:
+    """manifest.json, and (when the whole graph is validated: the SHACL child and the violation
+    queries in the parent may need to point at lines) the location index as locations.pickle."""
+    (tmp / "manifest.json").write_text(
+        manifest_text(manifest(corpus, dataset, digest, quads)), encoding="utf-8"
+    )
+    if locations:
+        flat = [
+            (s, p, loc.path, loc.line, loc.fact, loc.value)
+            for (s, p), located in dataset.locations.items()
+            for loc in located
+        ]  # tuples pickle many times faster than objects
+        with open(tmp / "locations.pickle", "wb") as f:
+            pickle.dump(flat, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _stage_cache(cached, cache: Cache, staged: Cache) -> None:
+    """Write what the next build reuses into staged (published with the outputs, if the build
+    succeeds)."""
+    shared_part(cached, cache)  # the quads every neighbourhood holds, made once for the cache
+    persist(cached, staged)
+    staged.write("state", "metas", all_metadata(cached))
+    staged.write("state", "baseline", make_baseline(cached))
+    staged.write("state", "hashes", cached.hashes.record())
+    cached.pending = []
+
+
+def _finish_spool(cached, cache: Cache, spool: Spool) -> None:
+    """Spool what load_cached did not make afresh (entries read from the cache, and the
+    ontology, registry and sources); the knowledge layer follows once it is made."""
+    made = {id(e) for e in cached.changed}
+    for e in cached.entries:
+        if id(e) not in made:
+            spool.add(e.quads)
+    spool.add(shared_part(cached, cache).quads)
+
+
+def _prepare_steps(
+    seeds: Path, build_dir: Path, tmp: Path, spool_dir: Path | None, progress: Progress
+) -> dict:
+    """The steps of :func:`_prepare`."""
+    timer = _Timer(progress)
+    cache = Cache(build_dir)
+    staged = Cache(tmp)  # the fact files' entries are written here as they are made
+    spool = Spool(spool_dir) if spool_dir is not None else None
+    cached = timer.stage(
+        "load and validate annotations", load_cached, seeds, build_dir, stage=staged, spool=spool
+    )
+    if cached.problems:
+        raise SeedError(cached.problems)
+    if spool is not None:
+        timer.stage("spool the rest", _finish_spool, cached, cache, spool)
+    timer.stage("write the cache", _stage_cache, cached, cache, staged)
+    local = _validate_neighbourhood(cached, cache, timer, cached.entries)
+    # each file's lines become the dataset's quads: keep one copy of them, not two
+    dataset = timer.stage("generate RDF", assemble, cached, cached.entries, None, True)
+    dataset.quads, layer = timer.stage("knowledge layer", with_layer, dataset.quads)
+    if spool is not None:  # the layer's lines are the last the loader gets
+        spool.add(layer)
+        spool.finish()
+    del layer
+    corpus = Corpus(cached.root, cached.sources, cached.entities, [], cached.notices)
+    nq = tmp / "kg.nq"
+    digest = timer.stage("write N-Quads", _write_nquads, dataset.quads, nq)
+    count = len(dataset.quads)
+    dataset.quads = []  # the largest part of the child's memory: not needed any more
+    # SHACL (when the whole graph needs it) runs next to the store's loader, on kg.nq
+    timer.stage(
+        "write manifest and locations", _write_manifest, corpus, dataset, digest, count, tmp, local is None
+    )
+    return {
+        "digest": digest,
+        "quads": count,
+        "articles": len(cached.sources),
+        "entities": len(cached.entities),
+        "facts": cached.fact_count,
+        "notices": cached.notices,
+        "seconds": timer.seconds,
+        "local": local,
+    }
+
+
+class _Located:
+    """The location index of a build, read from disk only if a violation needs it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._dataset: BuiltDataset | None = None
+
+    def locate(self, subject: str, predicate: str | None = None):
+        if self._dataset is None:
+            from kg.build.quads import Location
+
+            index: dict[tuple[str, str], list[Location]] = {}
+            with open(self.path, "rb") as f:
+                for s, p, path, line, fact, value in pickle.load(f):
+                    index.setdefault((s, p), []).append(Location(path, line, fact, value))
+            self._dataset = BuiltDataset([], index)
+        return self._dataset.locate(subject, predicate)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when the thread that forked it ends (Linux): a build
+    killed with SIGKILL does not leave its children working on in a folder the next build
+    removes. Elsewhere, nothing."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # the parent died before the call
+        os._exit(1)
+
+
+class _Child:
+    """fn(*args, progress) running in a forked child; :meth:`wait` returns its result.
+
+    Progress messages, results and errors come back through a pipe, so a caller sees the same
+    as if fn ran here; an interrupt in the child is re-raised as KeyboardInterrupt. Where fork
+    is not available, fn runs in this process, at once. A child given ``nice`` yields the CPU
+    to this process and its other children when they compete for it. The child dies with this
+    process (:func:`_die_with`).
+    """
+
+    def __init__(self, fn, *args, progress: Progress = _quiet, nice: int = 0):
+        import multiprocessing
+
+        self.progress = progress
+        self.process = None
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # pragma: no cover - no fork on this platform
+            self.result = fn(*args, progress)
+            return
+        self.receive, send = context.Pipe(duplex=False)
+        parent = os.getpid()
+
+        def child() -> None:
+            _die_with(parent)
+            self.receive.close()
+            try:
+                if nice:
+                    os.nice(nice)
+                result = fn(*args, lambda stage: send.send(("progress", stage)))
+                send.send(("result", result))
+            except (SeedError, ValidationFailed) as exc:
+                send.send(("problems", type(exc).__name__, exc.problems))
+            except KgError as exc:
+                send.send(("error", exc))
+            except KeyboardInterrupt:
+                send.send(("interrupt",))
+            except OSError as exc:  # a full disk is the machine's state, not a bug
+                import traceback
+
+                full = output_error(exc)
+                send.send(
+                    ("error", full)
+                    if full
+                    else ("bug", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+                )
+            except BaseException as exc:  # a bug: report it in the parent, as if raised there
+                import traceback
+
+                send.send(("bug", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+            finally:
+                send.close()
+
+        self.process = context.Process(target=child, daemon=True)
+        self.process.start()
+        send.close()
+
+    def wait(self):
+        """The child's result (its errors raised here); the child is gone afterwards."""
+        if self.process is None:
+            return self.result
+        try:
+            while True:
+                try:
+                    message = self.receive.recv()
+                except EOFError:
+                    raise RuntimeError(
+                        f"the build worker stopped (exit code {self.process.exitcode})"
+                    ) from None
+                kind = message[0]
+                if kind == "progress":
+                    self.progress(message[1])
+                    continue
+                if kind == "result":
+                    return message[1]
+                if kind == "problems":
+                    raise {"SeedError": SeedError, "ValidationFailed": ValidationFailed}[message[1]](
+                        message[2]
+                    )
+                if kind == "error":
+                    raise message[1]
+                if kind == "interrupt":
+                    raise KeyboardInterrupt
+                raise RuntimeError(f"{message[1]}\n{message[2]}")
+        finally:
+            self.stop(timeout=5)
+
+    def stop(self, timeout: float = 0) -> None:
+        """End the child (killed if it is still working after timeout seconds)."""
+        if self.process is None:
+            return
+        self.receive.close()
+        self.process.join(timeout=timeout)
+        if self.process.is_alive():  # interrupted, or the build failed while it worked
+            self.process.kill()
+            self.process.join()
+        self.process = None
+        self.result = None
+
+
+def _shacl_job(nq: Path, locations: Path, progress: Progress) -> tuple[list, float]:
+    """SHACL on kg.nq, read from the file (in its own process); the problems, and its seconds."""
+    start = time.perf_counter()
+    problems = shacl_problems(_Located(locations), SortedNQuads(nq))
+    return problems, round(time.perf_counter() - start, 4)
+
+
+def _trig_job(nq: Path, trig: Path, progress: Progress) -> float:
+    """Write kg.trig from kg.nq (in its own process); its seconds."""
+    start = time.perf_counter()
+    write_trig_sorted(nq, trig)
+    return round(time.perf_counter() - start, 4)
+
+
+def build(
+    seeds: Path | str = "seeds", build_dir: Path | str = "build", progress: Progress = _quiet
+) -> Report:
+    """Check the seeds and write ``kg.nq``, ``kg.trig``, ``manifest.json`` and the store.
+
+    Fact files read before come from the cache in ``build_dir/cache``; when nothing but fact
+    files changed since the last build, only the neighbourhood of the change is validated (see
+    :mod:`kg.build.cache`). The outputs are the same as those of a build from scratch.
+
+    Args:
+        seeds: the seeds folder.
+        build_dir: where outputs go (created if missing).
+        progress: called with the name of each stage as it starts.
+
+    Returns:
+        A Report whose ``outputs`` names the files written.
+
+    Raises:
+        SeedError: bad input; nothing in build_dir changes.
+        ValidationFailed: the data does not conform; nothing in build_dir changes.
+        StoreError: another build is running on build_dir; nothing changes.
+    """
+    build_dir = Path(build_dir)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with build_lock(build_dir):  # held to the end: no other build cleans or publishes here
+        prepare_folder(build_dir)
+        return _build_locked(Path(seeds), build_dir, progress)
+
+
+def _build_locked(seeds: Path, build_dir: Path, progress: Progress) -> Report:
+    """:func:`build`, with the lock held and the folder cleaned."""
+    timer = _Timer(progress)
+    tmp = build_dir / f".tmp-{os.getpid()}"
+    tmp.mkdir()
+    store = loader = None
+    side: dict[str, _Child] = {}  # SHACL and TriG, each in a process of its own
+    try:
+        previous = previous_store(build_dir)
+        spool = None
+        if previous is None:  # a store from scratch: loaded while the child still makes its quads
+            spool = tmp / "spool"
+            spool.mkdir()
+        child = _Child(_prepare, seeds, build_dir, tmp, spool, progress=progress)
+        try:
+            if spool is not None:  # started after the fork: the child inherits no running thread
+                loader = SpoolLoader(spool, tmp / "store")
+            prepared = child.wait()
+        finally:
+            child.stop()  # when the loader could not start (after wait, there is nothing to stop)
+        timer.seconds.update(prepared["seconds"])
+        digest = prepared["digest"]
+        nq = tmp / "kg.nq"
+        # SHACL (unless only a neighbourhood needed it, done in the child) and TriG read kg.nq,
+        # each in a niced process of its own, while the store is finished: the store comes first
+        # (the violation queries wait for it). At 100,000 facts the spool's loader has done a
+        # fifth of its work by now (about 15 s left, against 19 s for a whole load), and
+        # running the two jobs at once rather than one after the other is what makes the
+        # spool pay (medians of three builds, taking turns with the code before: 40.2 s against
+        # 42.5 s; benchmarks/README, "Loading the store while the quads are made"). They are
+        # forked while the loader's thread runs: they never touch the store (they read kg.nq),
+        # and leave by os._exit, so no lock or destructor of the parent's is used in them.
+        if prepared["local"]:  # the neighbourhood of a change has problems: nothing more to do
+            raise ValidationFailed(prepared["local"])
+        shacl = prepared["local"] is None
+        progress(
+            "SHACL shapes and TriG (alongside the store)" if shacl else "write TriG (alongside the store)"
+        )
+        if shacl:
+            side["shacl"] = _Child(_shacl_job, nq, tmp / "locations.pickle", nice=10)
+        side["trig"] = _Child(_trig_job, nq, tmp / "kg.trig", nice=10)
+        if loader is not None:
+            store = timer.stage("load store", loader.result)
+            loader = None
+        elif previous is not None:  # the store of the last build, patched with what changed
+            store = timer.stage("update store", patch_store, *previous, nq, tmp / "store")
+        if store is None:
+            shutil.rmtree(tmp / "store", ignore_errors=True)
+            store = timer.stage("load store", bulk_load, nq, tmp / "store")
+        if shacl:
+            located = _Located(tmp / "locations.pickle")
+            violations = timer.stage("violation queries", violation_problems, store, located)
+            problems, timer.seconds["SHACL shapes"] = timer.stage("wait for SHACL", side["shacl"].wait)
+            problems += violations
+            if problems:
+                raise ValidationFailed(problems)
+        # RocksDB compacts in the background as it can; compacting it all now, while TriG is being
+        # written, leaves every build's store in the same shape for queries (0.6 to 3.1 s at
+        # 100,000 facts, mostly hidden in the wait for TriG; 26 to 37 files before, 29 after)
+        timer.stage("compact the store", store.optimize)
+        timer.seconds["write TriG"] = timer.stage("wait for TriG", side["trig"].wait)
+        del store
+        store = None
+        gc.collect()  # closes the store before its folder is moved
+        progress("commit outputs")
+        commit(build_dir, tmp, digest)  # one folder for the four outputs, one symlink swap
+    finally:
+        if loader is not None:
+            loader.stop()  # a failed build: the loader's thread ends after its chunk
+        del store  # closes the store, if a failure left it open, before its folder goes
+        for job in side.values():
+            job.stop()  # a failed or interrupted build does not wait for them
+        shutil.rmtree(tmp, ignore_errors=True)
+    report = Report(
+        articles=prepared["articles"],
+        entities=prepared["entities"],
+        facts=prepared["facts"],
+        quads=prepared["quads"],
+        notices=prepared["notices"],
+        seconds=timer.seconds,
+    )
+    report.outputs = {name: str(build_dir / name) for name in OUTPUTS}
+    return report

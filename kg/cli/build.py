@@ -1,0 +1,78 @@
+"""``kg check``, ``kg build`` and ``kg stats``: validate the seeds, build the graph, count what it holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg.cli.common import progress_printer, reports_errors, seeds_options
+
+
+@click.command()
+@seeds_options
+@click.option("--quiet", "-q", is_flag=True, help="Do not print progress.")
+@reports_errors
+def check(seeds: Path, build_dir: Path, quiet: bool):
+    """Validate the seeds: YAML, terms, quotes, SHACL shapes and violation queries.
+
+    Writes nothing. Every problem is reported as path:line:col: fact-id: message.
+
+    \b
+    Example:
+        kg check
+    """
+    from kg.build.pipeline import check as run_check
+
+    report = run_check(seeds, progress=progress_printer(quiet), build_dir=build_dir)
+    for notice in report.notices:
+        click.echo(f"notice: {notice}", err=True)
+    click.echo(
+        f"ok: {report.facts} facts from {report.articles} articles, {report.entities} entities, "
+        f"{report.quads} quads conform"
+    )
+
+
+@click.command()
+@seeds_options
+@click.option("--quiet", "-q", is_flag=True, help="Do not print progress.")
+@reports_errors
+def build(seeds: Path, build_dir: Path, quiet: bool):
+    """Check the seeds, then write N-Quads, TriG, a manifest and the Oxigraph store.
+
+    Outputs are replaced only when the whole build succeeds.
+
+    \b
+    Example:
+        kg build
+    """
+    from kg.build.pipeline import build as run_build
+
+    report = run_build(seeds, build_dir, progress=progress_printer(quiet))
+    for notice in report.notices:
+        click.echo(f"notice: {notice}", err=True)
+    click.echo(
+        f"built {report.facts} facts from {report.articles} articles "
+        f"({report.entities} entities, {report.quads} quads)"
+    )
+    for name, path in report.outputs.items():
+        click.echo(f"  {name:<14}{path}")
+
+
+@click.command()
+@seeds_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@reports_errors
+def stats(seeds: Path, build_dir: Path, fmt: str):
+    """Counts per class, facts and quotes per article, and coverage of each article.
+
+    \b
+    Example:
+        kg stats
+    """
+    import json
+
+    from kg.analysis.stats import format_stats, graph_stats
+
+    result = graph_stats(seeds, build_dir)
+    click.echo(json.dumps(result, indent=1) if fmt == "json" else format_stats(result))

@@ -1,0 +1,161 @@
+"""What the ontology allows in annotations: its classes, properties and the kind of value each takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kg.errors import OntologyError
+from kg.rdf.namespaces import TDO
+from kg.resources import ONTOLOGY_FILE
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_OWL = "http://www.w3.org/2002/07/owl#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+DATE_PROPERTIES = frozenset({"date", "announcedOn", "effectiveFrom", "aboutDate"})
+"""Properties whose values are dates of day, month or year precision."""
+
+CONCEPT_SCHEMES: dict[str, tuple[str, ...]] = {
+    "rateKind": ("RateKindScheme",),
+    "status": ("MeasureStatusScheme", "AgreementStatusScheme"),
+    "stance": ("InteractionSignScheme",),
+    "modality": ("ModalityScheme",),
+}
+"""Which concept schemes each concept-valued property draws its values from."""
+
+PROVENANCE_ONLY = frozenset(
+    {
+        "aboutDate", "dateInference", "attribution", "stepIndex", "source",
+        "independentOrigin", "annotation", "normalisedMatch", "sourceFile", "sourceLine",
+        "sha256", "publishedBy", "outletStatus", "dateBasis", "excludedRange", "modality",
+        "interactionSign", "signValue", "wikidata", "note",
+    }
+)  # fmt: skip
+"""Properties the build writes itself; annotations may not use them as fields."""
+
+
+@dataclass(frozen=True)
+class Property:
+    """One ontology property as the annotation format sees it."""
+
+    name: str
+    kind: str  # entity | concept | date | decimal | duration | integer | boolean | string
+    functional: bool
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Classes, annotatable properties and concepts of the ontology."""
+
+    classes: frozenset[str]
+    superclasses: dict[str, frozenset[str]]
+    properties: dict[str, Property]
+    concepts: dict[str, frozenset[str]]  # scheme -> concept local names
+
+    def concept_for(self, prop: str, value: str) -> str | None:
+        """The concept local name a written value means ("in force" -> "InForce"), or None."""
+        wanted = value.replace(" ", "").replace("-", "").replace("_", "").lower()
+        for scheme in CONCEPT_SCHEMES.get(prop, ()):
+            for concept in self.concepts.get(scheme, ()):
+                if concept.lower() == wanted:
+                    return concept
+        return None
+
+    def concept_names(self, prop: str) -> list[str]:
+        """Every concept the property accepts, sorted."""
+        return sorted(c for s in CONCEPT_SCHEMES.get(prop, ()) for c in self.concepts.get(s, ()))
+
+    def is_a(self, cls: str, ancestor: str) -> bool:
+        """True when ``cls`` is ``ancestor`` or one of its subclasses."""
+        return cls == ancestor or ancestor in self.superclasses.get(cls, frozenset())
+
+
+def _local(iri: str) -> str | None:
+    ns = str(TDO._NS)
+    return iri[len(ns) :] if iri.startswith(ns) else None
+
+
+@lru_cache(maxsize=4)
+def vocabulary(ontology_path: str | None = None) -> Vocabulary:
+    """Read the ontology once and describe what annotations may use.
+
+    Args:
+        ontology_path: the Turtle file; defaults to ``ontology/tdo.ttl``.
+
+    Returns:
+        The Vocabulary.
+    """
+    import pyoxigraph as ox
+
+    path = Path(ontology_path) if ontology_path else ONTOLOGY_FILE
+    try:
+        triples = [
+            (q.subject.value, q.predicate.value, q.object)
+            for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        ]
+    except (OSError, SyntaxError) as exc:
+        raise OntologyError(f"{path}: cannot read the ontology: {exc}") from exc
+    types: dict[str, set[str]] = {}
+    ranges: dict[str, str] = {}
+    parents: dict[str, set[str]] = {}
+    schemes: dict[str, set[str]] = {}
+    for s, p, o in triples:
+        ov = o.value
+        if p == _RDF + "type":
+            types.setdefault(s, set()).add(ov)
+        elif p == _RDFS + "range":
+            ranges[s] = ov
+        elif p == _RDFS + "subClassOf":
+            parents.setdefault(s, set()).add(ov)
+        elif p == _SKOS + "inScheme" and isinstance(o, ox.NamedNode):
+            schemes.setdefault(ov, set()).add(s)
+    classes = {n for s, t in types.items() if _OWL + "Class" in t and (n := _local(s))}
+
+    def ancestors(cls_iri: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(parents.get(cls_iri, ()))
+        while todo:
+            nxt = todo.pop()
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.extend(parents.get(nxt, ()))
+        return {n for a in seen if (n := _local(a))}
+
+    ns = str(TDO._NS)
+    superclasses = {c: frozenset(ancestors(ns + c)) for c in classes}
+    properties: dict[str, Property] = {}
+    for s, t in types.items():
+        name = _local(s)
+        if not name:
+            continue
+        functional = _OWL + "FunctionalProperty" in t
+        if _OWL + "ObjectProperty" in t:
+            kind = "concept" if ranges.get(s) == _SKOS + "Concept" else "entity"
+        elif _OWL + "DatatypeProperty" in t:
+            rng = ranges.get(s, "")
+            kind = {
+                _XSD + "decimal": "decimal",
+                _XSD + "duration": "duration",
+                _XSD + "integer": "integer",
+                _XSD + "boolean": "boolean",
+            }.get(rng, "string")
+            if name in DATE_PROPERTIES:
+                kind = "date"
+        else:
+            continue
+        properties[name] = Property(name, kind, functional)
+    concepts = {
+        n: frozenset(c for x in members if (c := _local(x)))
+        for scheme, members in schemes.items()
+        if (n := _local(scheme))
+    }
+    return Vocabulary(frozenset(classes), superclasses, properties, concepts)
+
+
+def annotatable(vocab: Vocabulary) -> dict[str, Property]:
+    """Properties a fact or registry entry may use as a field."""
+    return {n: p for n, p in vocab.properties.items() if n not in PROVENANCE_ONLY}

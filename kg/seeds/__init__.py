@@ -1,0 +1,1 @@
+"""The seeds: YAML with positions, quote anchoring, loading and validating the corpus."""

@@ -1,0 +1,74 @@
+"""How much of each article the fact quotes cover, sentence by sentence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.seeds.corpus import Corpus
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘'(\[]*[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or headline line) of an article with its code-point offsets."""
+
+    start: int
+    end: int
+    text: str
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Split an article into sentences: by line, then at sentence-final punctuation."""
+    out: list[Sentence] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.rstrip("\r\n")
+        pos = 0
+        for match in _SENTENCE_END.finditer(stripped):
+            out.append(Sentence(offset + pos, offset + match.start(), stripped[pos : match.start()]))
+            pos = match.end()
+        out.append(Sentence(offset + pos, offset + len(stripped), stripped[pos:]))
+        offset += len(line)
+    result = []
+    for s in out:
+        lead = len(s.text) - len(s.text.lstrip())
+        body = s.text.strip()
+        if body:
+            result.append(Sentence(s.start + lead, s.start + lead + len(body), body))
+    return result
+
+
+@dataclass(frozen=True)
+class ArticleCoverage:
+    """Coverage of one article: sentences outside excluded ranges, and those no quote touches."""
+
+    article_id: str
+    sentences: int
+    covered: int
+    uncovered: tuple[Sentence, ...]
+
+    @property
+    def ratio(self) -> float:
+        return self.covered / self.sentences if self.sentences else 1.0
+
+
+def coverage(corpus: Corpus) -> dict[str, ArticleCoverage]:
+    """Per article, which sentences outside excluded ranges overlap at least one fact quote."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for fact in corpus.facts:
+        spans.setdefault(fact.article_id, []).append((fact.anchor.start, fact.anchor.end))
+    result = {}
+    for article_id, source in sorted(corpus.sources.items()):
+        excluded = [(x.start, x.end) for x in source.excluded]
+        quotes = spans.get(article_id, [])
+        counted, uncovered = 0, []
+        for s in sentences(source.text):
+            if any(xs <= s.start and s.end <= xe for xs, xe in excluded):
+                continue
+            counted += 1
+            if not any(qs < s.end and s.start < qe for qs, qe in quotes):
+                uncovered.append(s)
+        result[article_id] = ArticleCoverage(article_id, counted, counted - len(uncovered), tuple(uncovered))
+    return result

@@ -1,0 +1,1 @@
+"""SPARQL over the built graph: named queries, safety checks, remote endpoints and the server front."""
