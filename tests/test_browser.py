@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.rdf.vocabulary import vocabulary
 from kg.viz import graph as viz
 
 pytestmark = pytest.mark.browser
@@ -214,7 +215,7 @@ def test_a_graph_past_the_cap_is_cut_settles_and_stops(browser, tmp_path):
     graph = nx.gnm_random_graph(1500, 3000, seed=1, directed=True)
     graph = nx.MultiDiGraph(graph)
     for n in graph:
-        graph.nodes[n].update(label=f"entity {n}", type=rng.choice(list(viz.CLASS_CATEGORY)))
+        graph.nodes[n].update(label=f"entity {n}", type=rng.choice(sorted(vocabulary().classes)))
     for _, _, data in graph.edges(data=True):
         data.update(relation="participant", sign=rng.choice((-1, 0, 1)), weight=rng.randint(1, 3))
     rank = {n: rng.random() for n in graph}

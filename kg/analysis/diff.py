@@ -291,9 +291,10 @@ def build_diff(build_dir: Path | str = "build", previous: Path | str | None = No
         KgError: there is no current or no previous build.
 
     Example:
-        >>> d = build_diff("build")                                 # doctest: +SKIP
-        >>> [c.item for c in d.facts if c.kind == "added"]          # doctest: +SKIP
-        ['a005-prime-minister-of-japan']
+        >>> d = build_diff("build")  # after adding article 004's facts
+        >>> added = [c.item for c in d.facts if c.kind == "added"]
+        >>> len(added), added[:2]
+        (46, ['a004-account-affiliated-with-cctv', 'a004-alliance-deterrence'])
     """
     build_dir = Path(build_dir)
     previous = Path(previous) if previous is not None else build_dir / PREVIOUS_DIR

@@ -510,7 +510,9 @@ def export(
         as_of: for graphml and gexf, the projections as known on this date.
 
     Example:
-        >>> export(open_store("build"), "graphml", Path("build/export"))  # doctest: +SKIP
+        >>> from kg.store import open_store
+        >>> [p.name for p in export(open_store("build"), "graphml", Path("build/export"))]
+        ['actor.graphml', 'state.graphml', 'measures.graphml']
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")

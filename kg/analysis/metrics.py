@@ -54,7 +54,7 @@ def centrality(graph: nx.Graph):
 
     Example:
         >>> from kg.analysis.project import state_graph
-        >>> centrality(state_graph("build")).iloc[0]["label"]            # doctest: +SKIP
+        >>> centrality(state_graph("build")).iloc[0]["label"]
         'Japan'
     """
     import pandas as pd
@@ -100,7 +100,9 @@ def communities(graph: nx.Graph, seed: int = SEED) -> list[set]:
 
     Example:
         >>> from kg.analysis.project import state_graph
-        >>> [sorted(c) for c in communities(state_graph("build"))]       # doctest: +SKIP
+        >>> [sorted(c) for c in communities(state_graph("build"))]
+        [['https://w3id.org/trade-dispute/id/china', 'https://w3id.org/trade-dispute/id/japan',
+          'https://w3id.org/trade-dispute/id/south-korea', 'https://w3id.org/trade-dispute/id/united-states']]
     """
     simple = _simple_undirected(graph, keep=lambda d: d.get("sign", 0) >= 0)
     if simple.number_of_nodes() == 0:
@@ -268,8 +270,8 @@ def structural_balance(state_graph: nx.Graph) -> dict:
 
     Example:
         >>> from kg.analysis.project import state_graph
-        >>> result = structural_balance(state_graph("build"))             # doctest: +SKIP
-        >>> result["unbalanced"], result["frustration_index"]             # doctest: +SKIP
+        >>> result = structural_balance(state_graph("build"))
+        >>> result["unbalanced"], result["frustration_index"]
         (2, 1)
     """
     found = triads(state_graph)
@@ -351,7 +353,7 @@ def explained_path(
         AnalysisError: an actor is not in the graph.
 
     Example:
-        >>> [h["to_label"] for h in explained_path("build", "pete-hegseth", "li-qiang")]  # doctest: +SKIP
+        >>> [h["to_label"] for h in explained_path("build", "pete-hegseth", "li-qiang")]
         ['China', 'Li Qiang']
     """
     graph = actor_graph(store, as_of)

@@ -172,9 +172,12 @@ def add_article(
             or the metadata is invalid. Nothing is written in that case.
 
     Example:
-        >>> add_article("new.txt", "seeds", ArticleMeta(date="2025-05-02",
-        ...     date_basis="stated: byline"))                     # doctest: +SKIP
-        AddedArticle(article_id='005_...', ...)
+        >>> _ = Path("new.txt").write_text("Tokyo, May 2 -- Talks resumed.\\n", encoding="utf-8")
+        >>> added = add_article("new.txt", "seeds", ArticleMeta(date="2025-05-02",
+        ...     date_basis="stated: byline"))
+        >>> added.article_id
+        '005_...'
+
     """
     article, seeds = Path(article), Path(seeds)
     paths = SeedPaths(seeds)

@@ -22,6 +22,7 @@ from kg.build.quads import BuiltDataset, Location
 from kg.errors import OntologyError, Problem
 from kg.rdf.namespaces import ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 from kg.rdf.terms import literal
+from kg.rdf.vocabulary import lineages
 from kg.resources import ONTOLOGY_FILE, QUERIES_DIR, SHAPES_FILE
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -351,15 +352,7 @@ class _Screen:
         parents: dict[str, set[str]] = {}
         for s, o in ontology.subject_objects(rdflib.RDFS.subClassOf):
             parents.setdefault(s.n3(), set()).add(o.n3())
-        self.ancestors: dict[str, set[str]] = {}
-        for cls in parents:
-            seen, todo = set(), list(parents[cls])
-            while todo:
-                nxt = todo.pop()
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.extend(parents.get(nxt, ()))
-            self.ancestors[cls] = seen
+        self.ancestors = {cls: set(line[1:]) for cls, line in lineages(parents).items()}
         self.ontology_triples = [(_nt(s), _nt(p), _nt(o)) for s, p, o in ontology]
         self.referenced: set[str] = set()  # classes that sh:class tests ask about
         self.shapes = self._shapes()

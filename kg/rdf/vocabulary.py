@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +49,28 @@ class Property:
     functional: bool
 
 
+def lineages(parents: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    """Each class with its ancestors, nearest first: the one subclass closure of the project.
+
+    Breadth first, parents in sorted order, so the result is deterministic; cycles are harmless.
+
+    >>> lineages({"Warning": ["Statement", "Event"], "Statement": ["Event"]})["Warning"]
+    ('Warning', 'Event', 'Statement')
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for start in parents:
+        seen, queue, order = {start}, deque([start]), []
+        while queue:
+            cls = queue.popleft()
+            order.append(cls)
+            for parent in sorted(parents.get(cls, ())):
+                if parent not in seen:
+                    seen.add(parent)
+                    queue.append(parent)
+        out[start] = tuple(order)
+    return out
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """Classes, annotatable properties and concepts of the ontology."""
@@ -55,6 +79,7 @@ class Vocabulary:
     superclasses: dict[str, frozenset[str]]
     properties: dict[str, Property]
     concepts: dict[str, frozenset[str]]  # scheme -> concept local names
+    lineages: dict[str, tuple[str, ...]]  # class -> itself and its superclasses, nearest first
 
     def concept_for(self, prop: str, value: str) -> str | None:
         """The concept local name a written value means ("in force" -> "InForce"), or None."""
@@ -68,6 +93,10 @@ class Vocabulary:
     def concept_names(self, prop: str) -> list[str]:
         """Every concept the property accepts, sorted."""
         return sorted(c for s in CONCEPT_SCHEMES.get(prop, ()) for c in self.concepts.get(s, ()))
+
+    def lineage(self, cls: str) -> tuple[str, ...]:
+        """The class and its superclasses in the ontology, nearest first (local names)."""
+        return self.lineages.get(cls, (cls,))
 
     def is_a(self, cls: str, ancestor: str) -> bool:
         """True when ``cls`` is ``ancestor`` or one of its subclasses."""
@@ -115,18 +144,10 @@ def vocabulary(ontology_path: str | None = None) -> Vocabulary:
             schemes.setdefault(ov, set()).add(s)
     classes = {n for s, t in types.items() if _OWL + "Class" in t and (n := _local(s))}
 
-    def ancestors(cls_iri: str) -> set[str]:
-        seen: set[str] = set()
-        todo = list(parents.get(cls_iri, ()))
-        while todo:
-            nxt = todo.pop()
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.extend(parents.get(nxt, ()))
-        return {n for a in seen if (n := _local(a))}
-
     ns = str(TDO._NS)
-    superclasses = {c: frozenset(ancestors(ns + c)) for c in classes}
+    closure = lineages(parents)
+    ordered = {c: tuple(n for a in closure.get(ns + c, (ns + c,)) if (n := _local(a))) for c in classes}
+    superclasses = {c: frozenset(line[1:]) for c, line in ordered.items()}
     properties: dict[str, Property] = {}
     for s, t in types.items():
         name = _local(s)
@@ -153,7 +174,7 @@ def vocabulary(ontology_path: str | None = None) -> Vocabulary:
         for scheme, members in schemes.items()
         if (n := _local(scheme))
     }
-    return Vocabulary(frozenset(classes), superclasses, properties, concepts)
+    return Vocabulary(frozenset(classes), superclasses, properties, concepts, ordered)
 
 
 def annotatable(vocab: Vocabulary) -> dict[str, Property]:

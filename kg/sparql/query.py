@@ -258,7 +258,7 @@ def run_query(
         StoreError: no store has been built.
 
     Example:
-        >>> run_query("ASK { ?s a tdo:Letter }").boolean   # doctest: +SKIP
+        >>> run_query("ASK { ?s a tdo:Letter }").boolean
         True
     """
     refuse_unsafe(query)

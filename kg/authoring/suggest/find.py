@@ -1066,9 +1066,9 @@ def suggest(article_id: str, seeds: Path | str = "seeds") -> Suggestions:
         SeedError: the registry cannot be read.
 
     Example:
-        >>> s = suggest("000_47059b8c57473c03")              # doctest: +SKIP
-        >>> sorted({m.key for m in s.mentions})[:3]           # doctest: +SKIP
-        ['akazawa-ryosei', 'ambassador-of-china-to-japan', 'anadolu-agency']
+        >>> s = suggest("000_47059b8c57473c03")
+        >>> sorted({m.key for m in s.mentions})[:3]
+        ['akazawa-ryosei', 'ambassador-of-china-to-japan', 'ankara']
     """
     return suggest_in(load_context(seeds, article_id))
 
