@@ -19,20 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import QueryError
-from kg.rdf.namespaces import FACT, bind_prefixes
-from kg.sparql.query import (
-    DEFAULT_TIMEOUT,
-    QueryResult,
-    describe_query,
-    named_queries,
-    resolve_query,
-    run_query,
-)
+from kg.rdf.namespaces import FACT, XSD_NS, bind_prefixes
+from kg.sparql.query import describe_query, named_queries, resolve_query, run_query
+from kg.sparql.results import DEFAULT_TIMEOUT, QueryResult
 from kg.store import store_path
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_NUMERIC = {_XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")}
-_DATES = {_XSD + "date", _XSD + "dateTime"}
+_NUMERIC = {
+    XSD_NS + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")
+}
+_DATES = {XSD_NS + "date", XSD_NS + "dateTime"}
 _FACT_ID = re.compile(r"[A-Za-z0-9][\w.-]*")
 
 

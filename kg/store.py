@@ -1,4 +1,4 @@
-"""The embedded Oxigraph store under ``build/``: bulk loading and opening it for queries."""
+"""The build folder's names, and the embedded Oxigraph store in it: bulk loading and opening it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,22 @@ from pathlib import Path
 
 from kg.errors import StoreError
 
+NQ_FILE = "kg.nq"
+"""Every quad of the build, sorted: the graph's one source of truth for other tools."""
+TRIG_FILE = "kg.trig"
+"""The same quads as TriG, with prefixes, for reading."""
+MANIFEST_FILE = "manifest.json"
+"""What was built from what: counts, digests of the inputs and outputs."""
 STORE_LINK = "store"
 """``build/store`` is a symlink to the current build's store (``current/store``, see :mod:`kg.build.publish`)."""
+BUILDS_DIR = ".builds"
+"""One folder per build under it; ``current`` points at one of them."""
+CURRENT_LINK = "current"
+"""The one pointer a build swaps to publish its outputs."""
+PREVIOUS_DIR = "previous"
+"""The outputs a build replaced, kept for ``kg diff``."""
+CACHE_DIR = "cache"
+"""Per fact file, its validated facts and quads (:mod:`kg.build.cache`)."""
 
 
 def bulk_load(nquads: Path, directory: Path, chunk_bytes: int = 64 << 20):

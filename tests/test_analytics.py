@@ -216,10 +216,10 @@ def test_cli_path_json_and_exit_codes(built):
 
 
 def test_cli_centrality_and_communities_csv(built):
-    out = run(built, "centrality", "--view", "states", "--format", "csv").output.splitlines()
+    out = run(built, "centrality", "--view", "state", "--format", "csv").output.splitlines()
     assert out[0] == "label,type,degree,pagerank,betweenness,node"
     assert len(out) == 5
-    out = run(built, "communities", "--view", "states", "--format", "csv").output
+    out = run(built, "communities", "--view", "state", "--format", "csv").output
     assert out.splitlines()[0] == "community,size,members"
 
 

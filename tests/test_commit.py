@@ -16,9 +16,11 @@ import pytest
 from click.testing import CliRunner
 
 from kg.build.pipeline import build
-from kg.build.publish import BUILDS, COMMIT_STEPS, CURRENT, build_lock
+from kg.build.publish import COMMIT_STEPS, build_lock
 from kg.cli import main
 from kg.errors import StoreError
+from kg.store import BUILDS_DIR as BUILDS
+from kg.store import CURRENT_LINK as CURRENT
 
 FACTS = "000_47059b8c57473c03.yaml"
 

@@ -314,7 +314,7 @@ def test_interrupted_build_leaves_previous_outputs(seeds_copy, previous_build, m
     assert not list(previous_build.glob(".tmp-*")), "temporary files are cleaned up"
 
 
-@pytest.mark.parametrize("pattern", ["KEY_RE", "FACT_ID_RE", "QID_RE", "ARTICLE_ID_RE", "SHA_RE", "DATE_RE"])
+@pytest.mark.parametrize("pattern", ["KEY_RE", "FACT_ID_RE", "QID_RE", "ARTICLE_ID_RE", "SHA_RE"])
 def test_id_patterns_refuse_a_final_newline(pattern):
     # '$' also matches before a final newline: a key "japan\n" passed, and failed later in
     # iri() as an internal error
@@ -322,6 +322,15 @@ def test_id_patterns_refuse_a_final_newline(pattern):
 
     regex = getattr(kg.seeds.corpus, pattern)
     good = {"KEY_RE": "japan", "FACT_ID_RE": "a000-x", "QID_RE": "Q17", "ARTICLE_ID_RE": "000_ab",
-            "SHA_RE": "0" * 64, "DATE_RE": "2025-04-22"}[pattern]  # fmt: skip
+            "SHA_RE": "0" * 64}[pattern]  # fmt: skip
     assert regex.match(good)
     assert not regex.match(good + "\n")
+
+
+def test_dates_keep_no_final_newline():
+    from kg.seeds.dates import partial_date
+
+    assert partial_date("2025-04-22\n") == ("2025-04-22", "day")  # YAML block scalars end so
+    for bad in ("2025-04-22\nx", "2025-4-22", "2025-02-30", True):
+        with pytest.raises(ValueError, match="malformed date"):
+            partial_date(bad)

@@ -9,7 +9,9 @@ import json
 import pytest
 
 from kg.errors import QueryError
-from kg.sparql.query import format_result, refuse_unsafe, resolve_query, run_query
+from kg.sparql.check import refuse_unsafe
+from kg.sparql.query import resolve_query, run_query
+from kg.sparql.results import format_result
 
 LETTER = "SELECT ?sender ?recipient WHERE { ?l a tdo:Letter ; tdo:sender ?sender ; tdo:recipient ?recipient }"
 

@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 from kg.errors import KgError
-from kg.sparql.query import execute, named_queries, shorten
+from kg.sparql.query import execute, named_queries
+from kg.sparql.results import shorten
 
 _MIN_ARTICLES = re.compile(r"VALUES \?minArticles \{ \d+ \}")
 _LIMIT = re.compile(r"^    LIMIT \d+$", re.MULTILINE)

@@ -21,14 +21,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.rdf.namespaces import FACT, PREFIXES, PROVENANCE_GRAPH, REGISTRY_GRAPH
+from kg.rdf.namespaces import FACT, PREFIXES, PROVENANCE_GRAPH, RDF_NS, REGISTRY_GRAPH
+from kg.store import MANIFEST_FILE, NQ_FILE, PREVIOUS_DIR
 
-PREVIOUS_DIR = "previous"
-KEPT_FILES = ("manifest.json", "kg.nq")
+KEPT_FILES = (MANIFEST_FILE, NQ_FILE)
 """The outputs of a build that the next build keeps for comparison."""
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDF_TYPE = _RDF + "type"
+_RDF_TYPE = RDF_NS + "type"
 _TDO = PREFIXES["tdo"]
 _IGNORED_IN_FACTS = {_TDO + "sourceLine", _TDO + "sourceFile"}
 """Provenance that moves when lines are inserted above a fact; not a change of the fact."""
@@ -80,7 +79,7 @@ def load_snapshot(folder: Path | str) -> Snapshot:
     import pyoxigraph as ox
 
     folder = Path(folder)
-    nq, man = folder / "kg.nq", folder / "manifest.json"
+    nq, man = folder / NQ_FILE, folder / MANIFEST_FILE
     if not nq.is_file() or not man.is_file():
         raise KgError(f"no build in {folder} (kg.nq and manifest.json are needed)")
     quads = {
@@ -183,7 +182,7 @@ def contradictions(quads: set[Quad]) -> dict[tuple[str, str], set[str]]:
     default = [(s, p, o) for s, p, o, g in quads if g == "DEFAULT"]
     members = {s for s, p, o in default if p == f"<{_TDO}contradicts>"}
     parts: dict[str, dict[str, str]] = {}
-    wanted = {f"<{_RDF}{name}>": name for name in ("subject", "predicate", "object")}
+    wanted = {f"<{RDF_NS}{name}>": name for name in ("subject", "predicate", "object")}
     for s, p, o in default:
         if p in wanted:
             parts.setdefault(s, {})[wanted[p]] = o
@@ -298,7 +297,7 @@ def build_diff(build_dir: Path | str = "build", previous: Path | str | None = No
     """
     build_dir = Path(build_dir)
     previous = Path(previous) if previous is not None else build_dir / PREVIOUS_DIR
-    if not (previous / "kg.nq").is_file():
+    if not (previous / NQ_FILE).is_file():
         raise KgError(
             f"no previous build in {previous}: each `kg build` keeps the outputs it replaces there, "
             "so build once more (or pass --previous FOLDER)"

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.analysis import PROJECTIONS
 from kg.errors import KgError
 from kg.resources import CONTEXT_FILE
 from kg.sparql.query import execute
 
 """The published JSON-LD context: the project's prefixes and its common properties."""
 FORMATS = ("jsonld", "graphml", "gexf", "csv")
-VIEWS = ("actor", "state", "measures")
+VIEWS = PROJECTIONS
 """Projection names, as ``kg viz --view`` spells them."""
 LIST_SEPARATOR = " | "
 """Joins the values of a list attribute or of a multi-valued table cell into one string."""
@@ -164,12 +165,9 @@ def write_jsonld(store, output: Path, graphs: bool = False) -> list[Path]:
 
 def projection(store, view: str, as_of: str | None = None) -> nx.Graph:
     """A projection by its ``kg viz --view`` name: actor, state or measures."""
-    from kg.analysis.project import actor_graph, measures_graph, state_graph
+    from kg.analysis import project
 
-    builders = {"actor": actor_graph, "state": state_graph, "measures": measures_graph}
-    if view not in builders:
-        raise ExportError(f"no projection '{view}' (choose from {', '.join(VIEWS)})")
-    return builders[view](store, as_of=as_of)
+    return project.projection(store, view, as_of=as_of)
 
 
 def flat_value(value) -> str | int | float | bool | None:

@@ -18,7 +18,6 @@ article denies (modality denied) are left out everywhere.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,10 +25,12 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.analysis import PROJECTIONS
 from kg.errors import KgError
 from kg.rdf.namespaces import ID, TDO
 from kg.rdf.vocabulary import lineages
 from kg.resources import QUERIES_DIR
+from kg.seeds.dates import partial_date
 from kg.sparql.query import execute
 
 VIEW_PREFIX = "view-"
@@ -49,7 +50,6 @@ TOWARDS_ROLES = ("recipient", "target")
 _TDO = str(TDO._NS)
 _ID = str(ID)
 _DENIED = _TDO + "Denied"
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 class AnalysisError(KgError):
@@ -80,17 +80,10 @@ def parse_as_of(as_of: str | dt.date | None) -> str | None:
     """
     if as_of is None or as_of == "":
         return None
-    if isinstance(as_of, dt.date):
-        return as_of.isoformat()[:10]
-    text = str(as_of).strip()
-    if not _DATE.match(text):
-        raise AnalysisError(f"malformed as-of date '{as_of}': expected YYYY-MM-DD (or YYYY-MM, YYYY)")
-    parts = [int(p) for p in text.split("-")]
     try:
-        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+        return partial_date(as_of)[0]
     except ValueError as exc:
-        raise AnalysisError(f"malformed as-of date '{as_of}': {exc}") from None
-    return text
+        raise AnalysisError(str(exc).replace("malformed date", "malformed as-of date")) from None
 
 
 def as_store(store):
@@ -1020,3 +1013,17 @@ def resolve_actor(graph: nx.Graph, key: str) -> str:
         text, [d.get("label", "") for _, d in graph.nodes(data=True)]
     )
     raise AnalysisError(f"no actor '{key}' in the graph{hint}")
+
+
+def projection(store, view: str = "actor", as_of: str | dt.date | None = None) -> nx.Graph:
+    """The projection ``--view`` names: the actor graph, the signed state graph or the measures graph.
+
+    Example:
+        >>> graph = projection("build", "state")
+        >>> graph.number_of_nodes(), graph.number_of_edges()
+        (4, 6)
+    """
+    builders = {"actor": actor_graph, "state": state_graph, "measures": measures_graph}
+    if view not in builders:
+        raise AnalysisError(f"no projection '{view}' (choose from {', '.join(PROJECTIONS)})")
+    return builders[view](store, as_of=as_of)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kg.output import table
 from kg.seeds.corpus import load_corpus
 from kg.seeds.coverage import coverage
-from kg.sparql.query import execute, table
+from kg.sparql.query import execute
 from kg.store import open_store
 
 CLASS_COUNTS = """

@@ -21,6 +21,7 @@ from kg.analysis.project import (
     measure_records,
     memberships,
 )
+from kg.seeds.dates import first_day
 
 ROW_KEYS = (
     "date",
@@ -352,12 +353,6 @@ def rates_in_force(rows: list[dict]) -> list[dict]:
     return out
 
 
-def _day(text: str) -> dt.date:
-    """An ISO date of any precision as its first day (``2023-08`` -> 2023-08-01)."""
-    parts = [int(p) for p in text.split("-")]
-    return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-
-
 _MARKERS = {
     "announcement": ("^", "tab:blue"),
     "paused": ("v", "tab:orange"),
@@ -398,7 +393,7 @@ def timeline_png(rows: list[dict], path: str | Path, title: str = "Tariff rates 
         ax.text(0.5, 0.5, "no stated rates in this timeline", ha="center", va="center")
         ax.set_axis_off()
     else:
-        days = [_day(r["date"]) for r in rows if r["dyad"] in rated]
+        days = [first_day(r["date"]) for r in rows if r["dyad"] in rated]
         end = max(days) + dt.timedelta(days=3)
         axes = fig.subplots(len(rated), 1, sharex=True, squeeze=False)[:, 0]
         for ax, dyad in zip(axes, rated, strict=True):
@@ -419,7 +414,7 @@ def _draw_dyad(ax, rows: list[dict], end: dt.date) -> None:
     lines: dict[tuple[str, str | None], list[tuple[dt.date, float]]] = defaultdict(list)
     for r in sorted(rows, key=lambda r: (r["date"], r["fact"])):
         if r["rate"] is not None:
-            lines[(r["measure_label"], r["rate_kind"])].append((_day(r["date"]), r["rate"]))
+            lines[(r["measure_label"], r["rate_kind"])].append((first_day(r["date"]), r["rate"]))
     qualified = {label for (label, kind) in lines if kind}
     for label, kind in list(lines):
         if kind is None and label in qualified:
@@ -442,7 +437,7 @@ def _draw_dyad(ax, rows: list[dict], end: dt.date) -> None:
         marker = _MARKERS.get(r["event"])
         if marker:
             ax.plot(
-                [_day(r["date"])],
+                [first_day(r["date"])],
                 [0],
                 marker=marker[0],
                 color=marker[1],

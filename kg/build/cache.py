@@ -28,6 +28,7 @@ from time import time_ns
 from kg.build.quads import Location, fact_quads, fact_record, sorted_unique
 from kg.build.spool import Spool
 from kg.errors import Problem, SeedError
+from kg.rdf.terms import RDF_TYPE
 from kg.rdf.vocabulary import vocabulary
 from kg.resources import ONTOLOGY_FILE, QUERIES_DIR, SHAPES_FILE
 from kg.seeds.anchor import NormalisedText
@@ -41,18 +42,17 @@ from kg.seeds.corpus import (
     load_registry,
     load_sources,
 )
+from kg.store import CACHE_DIR
 
-CACHE_DIR = "cache"
 FORMAT = 1
 """Bump when the layout of cache entries changes."""
 
 _CODE_MODULES = (
-    "kg.seeds.corpus", "kg.seeds.anchor", "kg.seeds.yamlpos", "kg.build.quads", "kg.build.layer",
+    "kg.seeds.corpus", "kg.seeds.anchor", "kg.seeds.yamlpos", "kg.seeds.dates", "kg.build.quads", "kg.build.layer",
     "kg.build.cache", "kg.build.validate", "kg.rdf.vocabulary", "kg.rdf.terms", "kg.rdf.namespaces",
     "kg.errors",
 )  # fmt: skip
 """The modules whose code decides a fact file's quads: a change to any of them empties the cache."""
-_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _PROVENANCE_END = "<https://w3id.org/trade-dispute/graph/provenance> ."
 _ID_START = "<https://w3id.org/trade-dispute/id/"
 _FACT_START = "<https://w3id.org/trade-dispute/fact/"
@@ -317,7 +317,7 @@ def _file_entry(path: Path, key: str, sources, entities, vocab, normalised, sour
             s, p, rest = q.split(" ", 2)
             o = rest[: rest.rindex(" <")]
             fact_subjects.add(s)
-            if p == _RDF_TYPE:
+            if p == RDF_TYPE:
                 types.add((s, o))
             elif o.startswith(_ID_START):
                 fact_objects.add(o)

@@ -39,8 +39,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kg.rdf.namespaces import BASE, FACT, GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, REGISTRY_GRAPH, TDO
-from kg.rdf.terms import RDF_TYPE, XSD, literal
+from kg.rdf.namespaces import (
+    BASE,
+    FACT,
+    GRAPH,
+    ONTOLOGY_GRAPH,
+    OWL_NS,
+    PROVENANCE_GRAPH,
+    RDF_NS,
+    REGISTRY_GRAPH,
+    TDO,
+    XSD_NS,
+)
+from kg.rdf.terms import RDF_TYPE, literal
 
 CLAIM_BASE = BASE + "claim/"
 DISAGREEMENT_BASE = BASE + "disagreement/"
@@ -56,7 +67,6 @@ _ONTOLOGY_T = f"<{ONTOLOGY_GRAPH}>"
 _PROVENANCE_END = f" <{PROVENANCE_GRAPH}> ."
 _REGISTRY_END = f" <{REGISTRY_GRAPH}> ."
 _ONTOLOGY_END = f" {_ONTOLOGY_T} ."
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _TRUTHY = {f"<{_TDO}Asserted>", f"<{_TDO}Reported>"}
 
 
@@ -71,7 +81,7 @@ _MODALITY, _ORIGIN, _DERIVED = (
 )
 _ABOUT, _BASIS = _t("aboutDate"), _t("dateBasis")
 _RATE, _RATE_KIND, _SCOPE = _t("rate"), _t("rateKind"), _t("scope")
-_INT = f"^^<{XSD}integer>"
+_INT = f"^^<{XSD_NS}integer>"
 
 
 def graph_of(line: str) -> str:
@@ -338,7 +348,7 @@ def disagreements(claims: Iterable[ClaimRecord], functional: set[str]) -> list[D
 
 def functional_properties(ontology_lines: Iterable[str]) -> set[str]:
     """The owl:FunctionalProperty terms declared in the ontology's lines."""
-    marker = f"{RDF_TYPE} <http://www.w3.org/2002/07/owl#FunctionalProperty>"
+    marker = f"{RDF_TYPE} <{OWL_NS}FunctionalProperty>"
     return {line.split(" ", 1)[0] for line in ontology_lines if marker in line}
 
 
@@ -362,9 +372,9 @@ def layer_quads(lines: Iterable[str]) -> list[str]:
     out = copied
     out.append(f"{LAYER_IRI} {RDF_TYPE} {_t('KnowledgeLayer')} .")
     out.append(f'{LAYER_IRI} {_t("layerVersion")} "{LAYER_VERSION}"{_INT} .')
-    claim_t, truthy = _t("Claim"), '"true"^^<' + XSD + "boolean>"
-    untruthy = '"false"^^<' + XSD + "boolean>"
-    subject_p, predicate_p, object_p = f"<{_RDF}subject>", f"<{_RDF}predicate>", f"<{_RDF}object>"
+    claim_t, truthy = _t("Claim"), '"true"^^<' + XSD_NS + "boolean>"
+    untruthy = '"false"^^<' + XSD_NS + "boolean>"
+    subject_p, predicate_p, object_p = f"<{RDF_NS}subject>", f"<{RDF_NS}predicate>", f"<{RDF_NS}object>"
     facts_p, articles_p, origins_p = _t("factCount"), _t("articleCount"), _t("originCount")
     as_fact_p, kind_p, scope_p = _t("statedAsFact"), _t("withRateKind"), _t("withScope")
     earliest_p, latest_p = _t("earliestDate"), _t("latestDate")

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.build.cache import (
-    CACHE_DIR,
     Cache,
     CachedCorpus,
     all_metadata,
@@ -56,7 +55,7 @@ from kg.build.validate import (
 from kg.errors import KgError, SeedError, ValidationFailed, output_error
 from kg.rdf.namespaces import PREFIXES, PROVENANCE_GRAPH
 from kg.seeds.corpus import Corpus, load_corpus
-from kg.store import bulk_load, memory_store, patch_store
+from kg.store import CACHE_DIR, MANIFEST_FILE, NQ_FILE, TRIG_FILE, bulk_load, memory_store, patch_store
 
 Progress = Callable[[str], None]
 
@@ -457,7 +456,7 @@ def _write_manifest(
 ) -> None:
     """manifest.json, and (when the whole graph is validated: the SHACL child and the violation
     queries in the parent may need to point at lines) the location index as locations.pickle."""
-    (tmp / "manifest.json").write_text(
+    (tmp / MANIFEST_FILE).write_text(
         manifest_text(manifest(corpus, dataset, digest, quads)), encoding="utf-8"
     )
     if locations:
@@ -516,7 +515,7 @@ def _prepare_steps(
         spool.finish()
     del layer
     corpus = Corpus(cached.root, cached.sources, cached.entities, [], cached.notices)
-    nq = tmp / "kg.nq"
+    nq = tmp / NQ_FILE
     digest = timer.stage("write N-Quads", _write_nquads, dataset.quads, nq)
     count = len(dataset.quads)
     dataset.quads = []  # the largest part of the child's memory: not needed any more
@@ -735,7 +734,7 @@ def _build_locked(seeds: Path, build_dir: Path, progress: Progress) -> Report:
             child.stop()  # when the loader could not start (after wait, there is nothing to stop)
         timer.seconds.update(prepared["seconds"])
         digest = prepared["digest"]
-        nq = tmp / "kg.nq"
+        nq = tmp / NQ_FILE
         # SHACL (unless only a neighbourhood needed it, done in the child) and TriG read kg.nq,
         # each in a niced process of its own, while the store is finished: the store comes first
         # (the violation queries wait for it). At 100,000 facts the spool's loader has done a
@@ -753,7 +752,7 @@ def _build_locked(seeds: Path, build_dir: Path, progress: Progress) -> Report:
         )
         if shacl:
             side["shacl"] = _Child(_shacl_job, nq, tmp / "locations.pickle", nice=10)
-        side["trig"] = _Child(_trig_job, nq, tmp / "kg.trig", nice=10)
+        side["trig"] = _Child(_trig_job, nq, tmp / TRIG_FILE, nice=10)
         if loader is not None:
             store = timer.stage("load store", loader.result)
             loader = None

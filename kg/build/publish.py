@@ -33,12 +33,18 @@ from pathlib import Path
 
 from kg.build.cache import Cache, entry_name
 from kg.errors import StoreError
-from kg.store import STORE_LINK, replace_link
+from kg.store import (
+    BUILDS_DIR,
+    CURRENT_LINK,
+    MANIFEST_FILE,
+    NQ_FILE,
+    STORE_LINK,
+    TRIG_FILE,
+    replace_link,
+)
 
 LOCK = ".build.lock"
-BUILDS = ".builds"
-CURRENT = "current"
-OUTPUT_FILES = ("kg.nq", "kg.trig", "manifest.json")
+OUTPUT_FILES = (NQ_FILE, TRIG_FILE, MANIFEST_FILE)
 OUTPUTS = (*OUTPUT_FILES, STORE_LINK)
 """What ``current`` holds and what ``build/<name>`` links to."""
 
@@ -114,7 +120,7 @@ def build_lock(build_dir: Path) -> Iterator[None]:
 
 def current_build(build_dir: Path) -> Path | None:
     """The folder of the current build (``build/current`` resolved), or None."""
-    link = Path(build_dir) / CURRENT
+    link = Path(build_dir) / CURRENT_LINK
     return link.resolve() if link.is_symlink() and link.is_dir() else None
 
 
@@ -133,8 +139,8 @@ def previous_store(build_dir: Path) -> tuple[Path, Path, str] | None:
     folder = current_build(build_dir)
     if folder is None:
         return None
-    store, nq = folder / STORE_LINK, folder / "kg.nq"
-    sha = _manifest_digest(folder / "manifest.json")
+    store, nq = folder / STORE_LINK, folder / NQ_FILE
+    sha = _manifest_digest(folder / MANIFEST_FILE)
     if sha is None or not (store.is_dir() and nq.is_file()) or not folder.name.startswith(sha[:16]):
         return None
     return store.resolve(), nq, sha
@@ -149,7 +155,7 @@ def _remove(path: Path) -> None:
 
 def _fresh_folder(build_dir: Path, digest: str) -> Path:
     """A name under ``.builds`` that is not taken: the digest's start and this process's id."""
-    builds = build_dir / BUILDS
+    builds = build_dir / BUILDS_DIR
     builds.mkdir(exist_ok=True)
     name = f"{digest[:16]}-{os.getpid()}"
     folder, n = builds / name, 1
@@ -186,14 +192,14 @@ def adopt_legacy(build_dir: Path) -> None:
     A store that does not match the manifest is not adopted (its link is replaced at the next
     commit). Every step can be killed: the next build starts this again or finishes it.
     """
-    if (build_dir / CURRENT).is_symlink():
+    if (build_dir / CURRENT_LINK).is_symlink():
         return
     files = [n for n in OUTPUT_FILES if (build_dir / n).is_file() and not (build_dir / n).is_symlink()]
     if not files:
         return
-    sha = _manifest_digest(build_dir / "manifest.json")
+    sha = _manifest_digest(build_dir / MANIFEST_FILE)
     store = _legacy_store(build_dir, sha)
-    staging = build_dir / BUILDS / f".adopt-{os.getpid()}"
+    staging = build_dir / BUILDS_DIR / f".adopt-{os.getpid()}"
     _remove(staging)
     staging.mkdir(parents=True)
     for name in files:
@@ -204,10 +210,10 @@ def adopt_legacy(build_dir: Path) -> None:
     folder = _fresh_folder(build_dir, sha or "legacy")
     os.rename(staging, folder)
     reached("adopt staged")
-    replace_link(build_dir / CURRENT, f"{BUILDS}/{folder.name}")
+    replace_link(build_dir / CURRENT_LINK, f"{BUILDS_DIR}/{folder.name}")
     reached("adopt current")
     for name in files:
-        replace_link(build_dir / name, f"{CURRENT}/{name}")
+        replace_link(build_dir / name, f"{CURRENT_LINK}/{name}")
         reached(f"adopt {name}")
 
 
@@ -215,13 +221,13 @@ def clean_stale(build_dir: Path) -> None:
     """Remove what killed or replaced builds left: temporary folders, builds other than the
     current one, old-layout stores that nothing points at, half-made links. Call it only while
     holding the lock (a running build's ``.tmp-*`` would go too)."""
-    keep = {p.resolve() for p in (build_dir / CURRENT, build_dir / STORE_LINK) if p.exists()}
+    keep = {p.resolve() for p in (build_dir / CURRENT_LINK, build_dir / STORE_LINK) if p.exists()}
     current = current_build(build_dir)
     if current is not None and (current / STORE_LINK).exists():
         keep.add((current / STORE_LINK).resolve())
     for path in build_dir.glob(".tmp-*"):
         _remove(path)
-    builds = build_dir / BUILDS
+    builds = build_dir / BUILDS_DIR
     if builds.is_dir():
         for path in builds.iterdir():
             if path.resolve() not in keep:
@@ -235,7 +241,7 @@ def clean_stale(build_dir: Path) -> None:
 
 def _check_names(build_dir: Path) -> None:
     """Refuse a folder where kg build would have to replace a folder it did not make."""
-    for name in (*OUTPUTS, CURRENT):
+    for name in (*OUTPUTS, CURRENT_LINK):
         path = build_dir / name
         if path.is_dir() and not path.is_symlink():
             raise StoreError(f"{path} is a folder kg build did not make; move it away first")
@@ -257,7 +263,7 @@ def _link_outputs(build_dir: Path) -> None:
     """Make each ``build/<output>`` a link to ``current/<output>`` (done by the first commit; a
     link is dangling until ``current`` exists)."""
     for name in OUTPUTS:
-        link, target = build_dir / name, f"{CURRENT}/{name}"
+        link, target = build_dir / name, f"{CURRENT_LINK}/{name}"
         if not (link.is_symlink() and os.readlink(link) == target):
             replace_link(link, target)
 
@@ -308,7 +314,7 @@ def commit(build_dir: Path, tmp: Path, digest: str) -> None:
     reached("moved")
     _link_outputs(build_dir)
     reached("linked")
-    replace_link(build_dir / CURRENT, f"{BUILDS}/{folder.name}")
+    replace_link(build_dir / CURRENT_LINK, f"{BUILDS_DIR}/{folder.name}")
     reached("swapped")
     publish_cache(tmp, build_dir)
     reached("cache")

@@ -18,13 +18,15 @@ from kg.rdf.namespaces import (
     ID,
     OA,
     ONTOLOGY_GRAPH,
+    PROV,
     PROVENANCE_GRAPH,
     REGISTRY_GRAPH,
     SCHEMA,
     TDO,
     WIKIDATA,
+    XSD_NS,
 )
-from kg.rdf.terms import RDF_TYPE, XSD, iri, literal, quad
+from kg.rdf.terms import RDF_TYPE, iri, literal, quad
 from kg.rdf.vocabulary import vocabulary
 from kg.resources import ONTOLOGY_FILE
 from kg.seeds.corpus import Corpus, Entity, Fact, Source, Value
@@ -32,7 +34,6 @@ from kg.seeds.corpus import Corpus, Entity, Fact, Source, Value
 RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 SKOS_ALT = "<http://www.w3.org/2004/02/skos/core#altLabel>"
 DCT = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
 CONTEXT_CHARS = 32
 """Characters of prefix and suffix kept in each TextQuoteSelector."""
 
@@ -161,7 +162,7 @@ def source_quads(sources: Iterable[Source]) -> list[str]:
         out.append(quad(a, _t("dateBasis"), literal(src.date_basis), g))
         out.append(quad(a, _t("sha256"), literal(src.sha256), g))
         if src.url:
-            out.append(quad(a, iri(str(SCHEMA) + "url"), literal(src.url, XSD + "anyURI"), g))
+            out.append(quad(a, iri(str(SCHEMA) + "url"), literal(src.url, XSD_NS + "anyURI"), g))
         for ex in src.excluded:
             out.append(quad(a, _t("excludedRange"), literal(f"{ex.start}-{ex.end}"), g))
         out.append(quad(a, iri(str(SCHEMA) + "articleBody"), literal(src.text), g))
@@ -218,14 +219,14 @@ def fact_quads(
     start, end = fact.anchor.start, fact.anchor.end
     out += [
         quad(g, RDF_TYPE, _TYPE_T["Fact"], pg),
-        quad(g, iri(PROV + "wasDerivedFrom"), art, pg),
+        quad(g, iri(str(PROV.wasDerivedFrom)), art, pg),
         quad(g, _t("modality"), _t(fact.modality), pg),
         quad(g, _t("independentOrigin"), iri(independent_origin(fact, source, entities)), pg),
         quad(g, _t("annotation"), ann, pg),
         quad(g, _t("quote"), literal(fact.anchor.exact), pg),
         quad(g, _t("about"), s, pg),
         quad(g, _t("sourceFile"), literal(fact.path), pg),
-        quad(g, _t("sourceLine"), literal(str(fact.line), XSD + "integer"), pg),
+        quad(g, _t("sourceLine"), literal(str(fact.line), XSD_NS + "integer"), pg),
         quad(ann, RDF_TYPE, _oa_t("Annotation"), pg),
         quad(ann, _oa_t("hasBody"), g, pg),
         quad(ann, _oa_t("hasTarget"), target, pg),
@@ -241,11 +242,11 @@ def fact_quads(
         quad(psel, RDF_TYPE, _oa_t("TextPositionSelector"), pg),
         # xsd:integer, not Web Annotation's xsd:nonNegativeInteger: Oxigraph stores every integer
         # subtype as xsd:integer, so the store and kg.nq would differ (shapes.ttl requires >= 0)
-        quad(psel, _oa_t("start"), literal(str(start), XSD + "integer"), pg),
-        quad(psel, _oa_t("end"), literal(str(end), XSD + "integer"), pg),
+        quad(psel, _oa_t("start"), literal(str(start), XSD_NS + "integer"), pg),
+        quad(psel, _oa_t("end"), literal(str(end), XSD_NS + "integer"), pg),
     ]
     if fact.anchor.normalised:
-        out.append(quad(g, _t("normalisedMatch"), literal("true", XSD + "boolean"), pg))
+        out.append(quad(g, _t("normalisedMatch"), literal("true", XSD_NS + "boolean"), pg))
     if fact.note:
         out.append(quad(g, _t("note"), literal(fact.note), pg))
     when = about_date(fact, source)
@@ -263,7 +264,7 @@ def fact_quads(
         st = iri(f"{f}/attribution/{step.index}")
         out.append(quad(g, _t("attribution"), st, pg))
         out.append(quad(st, RDF_TYPE, _TYPE_T["AttributionStep"], pg))
-        out.append(quad(st, _t("stepIndex"), literal(str(step.index), XSD + "integer"), pg))
+        out.append(quad(st, _t("stepIndex"), literal(str(step.index), XSD_NS + "integer"), pg))
         if step.key:
             out.append(quad(st, _t("source"), _id_t(step.key), pg))
         else:

@@ -7,7 +7,6 @@ pyshacl's own results and messages.
 
 from __future__ import annotations
 
-import datetime as dt
 import operator
 import re
 from collections.abc import Iterable
@@ -20,12 +19,11 @@ from pathlib import Path
 from kg.build.layer import graph_of
 from kg.build.quads import BuiltDataset, Location
 from kg.errors import OntologyError, Problem
-from kg.rdf.namespaces import ONTOLOGY_GRAPH, PROVENANCE_GRAPH
+from kg.rdf.namespaces import ONTOLOGY_GRAPH, PROVENANCE_GRAPH, RDF_NS, XSD_NS
 from kg.rdf.terms import literal
 from kg.rdf.vocabulary import lineages
 from kg.resources import ONTOLOGY_FILE, QUERIES_DIR, SHAPES_FILE
-
-SH = "http://www.w3.org/ns/shacl#"
+from kg.seeds.dates import is_full_date
 
 
 def _problem(locations: list[Location], fallback: str, message: str) -> Problem:
@@ -143,7 +141,7 @@ def focused_shacl_problems(
     conforms, results, _ = pyshacl.validate(
         data, shacl_graph=shapes_graph, ont_graph=ontology, inference="none", allow_warnings=True
     )
-    sh = rdflib.Namespace(SH)
+    sh = rdflib.SH
     found = list(results.subjects(rdflib.RDF.type, sh.ValidationResult))
     if candidates is not None:
         # the shard also types the candidates' values, which may make them focus nodes of their
@@ -227,38 +225,26 @@ def violation_problems(store, dataset: BuiltDataset, directory: Path | None = No
 # need the properties of value nodes (sh:node, nested property shapes) send the whole graph to
 # pyshacl, as before.
 
-_RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_XSD_NS = "http://www.w3.org/2001/XMLSchema#"
-_TYPE = f"<{_RDF_NS}type>"
+_TYPE = f"<{RDF_NS}type>"
 _TYPE_SEP = f" {_TYPE} "
 _SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
-_LANG_STRING = _RDF_NS + "langString"
+_LANG_STRING = RDF_NS + "langString"
 _NUMERIC = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
-def _valid_date(lexical: str) -> bool:
-    if not re.match(r"^\d{4}-\d{2}-\d{2}$", lexical):
-        return False
-    try:
-        dt.date.fromisoformat(lexical)
-    except ValueError:
-        return False
-    return True
-
-
 _LEXICAL = {
-    _XSD_NS + "decimal": _NUMERIC.match,
-    _XSD_NS + "integer": re.compile(r"^[+-]?\d+$").match,
-    _XSD_NS + "nonNegativeInteger": re.compile(r"^\+?\d+$").match,
-    _XSD_NS + "boolean": re.compile(r"^(true|false)$").match,
-    _XSD_NS + "date": _valid_date,
-    _XSD_NS + "gYear": re.compile(r"^\d{4}$").match,
-    _XSD_NS + "gYearMonth": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$").match,
-    _XSD_NS + "string": lambda _: True,
+    XSD_NS + "decimal": _NUMERIC.match,
+    XSD_NS + "integer": re.compile(r"^[+-]?\d+$").match,
+    XSD_NS + "nonNegativeInteger": re.compile(r"^\+?\d+$").match,
+    XSD_NS + "boolean": re.compile(r"^(true|false)$").match,
+    XSD_NS + "date": is_full_date,
+    XSD_NS + "gYear": re.compile(r"^\d{4}$").match,
+    XSD_NS + "gYearMonth": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$").match,
+    XSD_NS + "string": lambda _: True,
     _LANG_STRING: lambda _: True,
 }
 """Lexical forms certainly valid for a datatype (a strict subset of what rdflib accepts)."""
-_NUMERIC_TYPES = {_XSD_NS + n for n in ("decimal", "integer", "nonNegativeInteger")}
+_NUMERIC_TYPES = {XSD_NS + n for n in ("decimal", "integer", "nonNegativeInteger")}
 _UNESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _SIMPLE_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}  # fmt: skip
 _KINDS = {"IRI": ("IRI",), "Literal": ("Literal",), "BlankNode": ("BlankNode",), "BlankNodeOrIRI": ("BlankNode", "IRI"), "BlankNodeOrLiteral": ("BlankNode", "Literal"), "IRIOrLiteral": ("IRI", "Literal")}  # fmt: skip
@@ -283,7 +269,7 @@ def _literal_parts(term: str) -> tuple[str, str, str | None]:
         return lexical, _LANG_STRING, suffix[1:]
     if suffix.startswith("^^<"):
         return lexical, suffix[3:-1], None
-    return lexical, _XSD_NS + "string", None
+    return lexical, XSD_NS + "string", None
 
 
 def _number(term: str) -> Decimal | None:
@@ -345,7 +331,7 @@ class _Screen:
         import rdflib
 
         self.rdflib = rdflib
-        self.sh = rdflib.Namespace(SH)
+        self.sh = rdflib.SH
         self.graph = shapes_graph
         self.deep = False  # some shape needs the properties of value nodes
         self.types: dict[str, set[str]] = {}

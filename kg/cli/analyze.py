@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
 from pathlib import Path
 
 import click
 
+from kg.analysis import PROJECTIONS as VIEWS
 from kg.cli.common import reports_errors
-
-VIEWS = ("actors", "states", "measures")
 
 
 def analysis_options(fn):
@@ -46,39 +42,23 @@ def view_option(fn):
     return click.option(
         "--view",
         type=click.Choice(VIEWS),
-        default="actors",
+        default="actor",
         show_default=True,
         help="Projection: actor graph, signed state graph or measures graph.",
     )(fn)
 
 
 def _graph(view: str, build_dir: Path, as_of: str | None):
-    from kg.analysis import project
+    from kg.analysis.project import projection
 
-    builders = {
-        "actors": project.actor_graph,
-        "states": project.state_graph,
-        "measures": project.measures_graph,
-    }
-    return builders[view](build_dir, as_of=as_of)
+    return projection(build_dir, view, as_of=as_of)
 
 
 def emit(records: list[dict], columns: list[str], fmt: str, max_width: int = 60) -> None:
     """Print records as an aligned table, CSV, or JSON (JSON keeps every key of every record)."""
-    if fmt == "json":
-        click.echo(json.dumps(records, indent=1, ensure_ascii=False, default=str))
-        return
-    cell = lambda v: "" if v is None else (f"{v:g}" if isinstance(v, float) else str(v))  # noqa: E731
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([cell(r.get(c)) for c in columns] for r in records)
-        click.echo(buf.getvalue().rstrip("\n"))
-        return
-    from kg.sparql.query import table
+    from kg.output import render
 
-    click.echo(table(columns, [[cell(r.get(c)) for c in columns] for r in records], max_width))
+    click.echo(render(records, columns, fmt, max_width))
 
 
 def _sign(value: int) -> str:
@@ -94,7 +74,7 @@ def analyze():
 
     \b
     Examples:
-        kg analyze centrality --view states
+        kg analyze centrality --view state
         kg analyze balance --as-of 2025-04-22
         kg analyze path pete-hegseth li-qiang
     """
@@ -110,7 +90,7 @@ def centrality(view: str, limit: int, as_of: str | None, fmt: str, build_dir: Pa
 
     \b
     Example:
-        kg analyze centrality --view states
+        kg analyze centrality --view state
     """
     from kg.analysis.metrics import centrality as compute
 
@@ -133,7 +113,7 @@ def communities(view: str, seed: int, as_of: str | None, fmt: str, build_dir: Pa
 
     \b
     Example:
-        kg analyze communities --view actors
+        kg analyze communities --view actor
     """
     from kg.analysis.metrics import communities as compute
 
@@ -333,7 +313,7 @@ def edges(view: str, as_of: str | None, fmt: str, build_dir: Path):
 
     \b
     Examples:
-        kg analyze edges --view states
+        kg analyze edges --view state
         kg analyze edges --view measures --as-of 2025-03-31 --format csv
     """
     from kg.analysis.project import local_name
@@ -363,7 +343,7 @@ def edges(view: str, as_of: str | None, fmt: str, build_dir: Path):
     columns = ["from", "relation", "to", "about", "sign", "weight", "date", "facts"]
     if view == "measures":
         columns.insert(5, "rate")
-    if view == "states":
+    if view == "state":
         columns = ["from", "to", "sign", "score", "cooperation", "conflict", "weight", "facts", "relation"]
     emit(records, columns, fmt, max_width=48)
 

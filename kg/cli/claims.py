@@ -45,7 +45,7 @@ def claims(seeds: Path, build_dir: Path, min_articles: int, limit: int, fmt: str
         kg claims --min-articles 1 --limit 0 --format json
     """
     from kg.analysis.claims import claims_report
-    from kg.sparql.query import table
+    from kg.output import table
     from kg.store import open_store
 
     report = claims_report(open_store(build_dir), min_articles, limit)

@@ -62,8 +62,8 @@ def reports_errors(fn):
         except BrokenPipeError:  # the reader went away (kg ... | head): nothing left to say
             _discard_stdout()
             sys.exit(1)
-        except click.exceptions.Exit:
-            raise
+        except (click.exceptions.Exit, click.ClickException):
+            raise  # click prints usage errors itself, with exit code 2
         except OSError as exc:
             full = output_error(exc)
             if full is None:

@@ -54,15 +54,9 @@ def query(
         kg query cq-letters
         kg query "SELECT ?post ?who WHERE { ?post tdo:heldBy ?who }" --format csv
     """
-    from kg.sparql.query import (
-        describe_query,
-        format_result,
-        named_queries,
-        resolve_query,
-        run_query,
-        table,
-        unknown_terms,
-    )
+    from kg.output import table
+    from kg.sparql.query import describe_query, named_queries, resolve_query, run_query, unknown_terms
+    from kg.sparql.results import format_result
 
     if list_queries:
         rows = [[name, describe_query(path)] for name, path in named_queries().items()]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD, DefinedNamespace
 
 BASE = "https://w3id.org/trade-dispute/"
 """Every IRI the build mints lives under this base."""
@@ -176,6 +176,9 @@ class TDO(DefinedNamespace):
     UnderNegotiation: URIRef
 
 
+RDF_NS, RDFS_NS, OWL_NS, XSD_NS, SKOS_NS = (str(n) for n in (RDF, RDFS, OWL, XSD, SKOS))
+"""rdflib's namespaces as plain strings, for the N-Quads text the build writes."""
+
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
 ID = Namespace(BASE + "id/")
 FACT = Namespace(BASE + "fact/")
@@ -197,17 +200,17 @@ PREFIXES: dict[str, str] = {
     "graph": str(GRAPH),
     "claim": BASE + "claim/",
     "disagreement": BASE + "disagreement/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": RDF_NS,
+    "rdfs": RDFS_NS,
+    "owl": OWL_NS,
+    "xsd": XSD_NS,
+    "skos": SKOS_NS,
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
     "org": str(ORG),
     "oa": str(OA),
     "schema": str(SCHEMA),
-    "sh": "http://www.w3.org/ns/shacl#",
+    "sh": str(SH),
     "wd": str(WIKIDATA),
 }
 """Prefixes bound everywhere (graphs, TriG, query results), so no ``ns1:`` ever appears."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+from kg.rdf.namespaces import RDF_NS, XSD_NS
+
+RDF_TYPE = f"<{RDF_NS}type>"
+_XSD_STRING = XSD_NS + "string"
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
@@ -26,7 +28,7 @@ def literal(value: str, datatype: str | None = None, lang: str | None = None) ->
     text = '"' + value + '"'
     if lang:
         return f"{text}@{lang}"
-    if datatype and datatype != XSD + "string":
+    if datatype and datatype != _XSD_STRING:
         return f"{text}^^<{datatype}>"
     return text
 

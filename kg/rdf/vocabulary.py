@@ -9,14 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import OntologyError
-from kg.rdf.namespaces import TDO
+from kg.rdf.namespaces import OWL_NS, RDF_NS, RDFS_NS, SKOS_NS, TDO, XSD_NS
 from kg.resources import ONTOLOGY_FILE
-
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL = "http://www.w3.org/2002/07/owl#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 DATE_PROPERTIES = frozenset({"date", "announcedOn", "effectiveFrom", "aboutDate"})
 """Properties whose values are dates of day, month or year precision."""
@@ -134,15 +128,15 @@ def vocabulary(ontology_path: str | None = None) -> Vocabulary:
     schemes: dict[str, set[str]] = {}
     for s, p, o in triples:
         ov = o.value
-        if p == _RDF + "type":
+        if p == RDF_NS + "type":
             types.setdefault(s, set()).add(ov)
-        elif p == _RDFS + "range":
+        elif p == RDFS_NS + "range":
             ranges[s] = ov
-        elif p == _RDFS + "subClassOf":
+        elif p == RDFS_NS + "subClassOf":
             parents.setdefault(s, set()).add(ov)
-        elif p == _SKOS + "inScheme" and isinstance(o, ox.NamedNode):
+        elif p == SKOS_NS + "inScheme" and isinstance(o, ox.NamedNode):
             schemes.setdefault(ov, set()).add(s)
-    classes = {n for s, t in types.items() if _OWL + "Class" in t and (n := _local(s))}
+    classes = {n for s, t in types.items() if OWL_NS + "Class" in t and (n := _local(s))}
 
     ns = str(TDO._NS)
     closure = lineages(parents)
@@ -153,16 +147,16 @@ def vocabulary(ontology_path: str | None = None) -> Vocabulary:
         name = _local(s)
         if not name:
             continue
-        functional = _OWL + "FunctionalProperty" in t
-        if _OWL + "ObjectProperty" in t:
-            kind = "concept" if ranges.get(s) == _SKOS + "Concept" else "entity"
-        elif _OWL + "DatatypeProperty" in t:
+        functional = OWL_NS + "FunctionalProperty" in t
+        if OWL_NS + "ObjectProperty" in t:
+            kind = "concept" if ranges.get(s) == SKOS_NS + "Concept" else "entity"
+        elif OWL_NS + "DatatypeProperty" in t:
             rng = ranges.get(s, "")
             kind = {
-                _XSD + "decimal": "decimal",
-                _XSD + "duration": "duration",
-                _XSD + "integer": "integer",
-                _XSD + "boolean": "boolean",
+                XSD_NS + "decimal": "decimal",
+                XSD_NS + "duration": "duration",
+                XSD_NS + "integer": "integer",
+                XSD_NS + "boolean": "boolean",
             }.get(rng, "string")
             if name in DATE_PROPERTIES:
                 kind = "date"

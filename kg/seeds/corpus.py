@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import Problem, SeedError
+from kg.rdf.namespaces import XSD_NS
 from kg.rdf.vocabulary import Property, Vocabulary, annotatable, vocabulary
 from kg.seeds.anchor import Anchor, AnchorFailure, NormalisedText, anchor_quote
+from kg.seeds.dates import partial_date
 from kg.seeds.yamlpos import Unreadable, YamlList, YamlMap, read_yaml_file
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 FACT_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 QID_RE = re.compile(r"^Q[1-9][0-9]*\Z")
@@ -31,13 +32,10 @@ valid, which lets the store's loader skip checking the IRIs the build mints (see
 The patterns end with ``\Z``, not ``$``, which would also match before a final newline."""
 DURATION_RE = re.compile(r"^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?\Z")
 SHA_RE = re.compile(r"^[0-9a-f]{64}\Z")
-DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
 
 FACT_KEYS = ("id", "quote", "occurrence", "subject", "type", "date", "modality", "attribution", "note")  # fmt: skip
 ENTITY_KEYS = ("type", "label", "aliases", "wikidata", "note")
 SOURCE_KEYS = ("title", "outlet", "author", "date", "date_basis", "sha256", "url", "excluded")
-ORIGIN_TYPES = ("NewsOutlet", "Person", "Organization", "State", "Platform")
-"""Kinds of registry entries that can stand as an independent origin of a report."""
 
 
 @dataclass(frozen=True)
@@ -157,20 +155,13 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
 
 def parse_date(raw) -> tuple[str, str] | str:
     """``(lexical, xsd datatype)`` of a YYYY / YYYY-MM / YYYY-MM-DD date, or an error message."""
-    text = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else None
-    match = DATE_RE.match(text) if text is not None else None
-    if not match:
+    if isinstance(raw, dt.date):
         return f"malformed date '{raw}': expected YYYY, YYYY-MM or YYYY-MM-DD"
-    year, month, day = match.groups()
     try:
-        dt.date(int(year), int(month or 1), int(day or 1))
+        text, precision = partial_date(raw)
     except ValueError as exc:
-        return f"malformed date '{raw}': {exc}"
-    if day:
-        return text, XSD + "date"
-    if month:
-        return text, XSD + "gYearMonth"
-    return text, XSD + "gYear"
+        return str(exc)
+    return text, XSD_NS + {"day": "date", "month": "gYearMonth", "year": "gYear"}[precision]
 
 
 def decimal_lexical(number: int | float) -> str:
@@ -244,22 +235,22 @@ def _scalar_value(
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
             out.add(where, fact, f"wrong value type: {name} expects a number, got {raw!r}")
             return None
-        return Value("literal", decimal_lexical(raw), XSD + "decimal")
+        return Value("literal", decimal_lexical(raw), XSD_NS + "decimal")
     if prop.kind == "integer":
         if isinstance(raw, bool) or not isinstance(raw, int):
             out.add(where, fact, f"wrong value type: {name} expects a whole number, got {raw!r}")
             return None
-        return Value("literal", str(raw), XSD + "integer")
+        return Value("literal", str(raw), XSD_NS + "integer")
     if prop.kind == "boolean":
         if not isinstance(raw, bool):
             out.add(where, fact, f"wrong value type: {name} expects true or false, got {raw!r}")
             return None
-        return Value("literal", "true" if raw else "false", XSD + "boolean")
+        return Value("literal", "true" if raw else "false", XSD_NS + "boolean")
     if prop.kind == "duration":
         if not isinstance(raw, str) or not DURATION_RE.match(raw):
             out.add(where, fact, f"wrong value type: {name} expects a duration like P90D, got {raw!r}")
             return None
-        return Value("literal", raw, XSD + "duration")
+        return Value("literal", raw, XSD_NS + "duration")
     if not isinstance(raw, str):
         out.add(where, fact, f"wrong value type: {name} expects text, got {raw!r} (quote it)")
         return None

@@ -2,42 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from kg.seeds.corpus import Corpus
-
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘'(\[]*[A-Z0-9])")
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """A sentence (or headline line) of an article with its code-point offsets."""
-
-    start: int
-    end: int
-    text: str
-
-
-def sentences(text: str) -> list[Sentence]:
-    """Split an article into sentences: by line, then at sentence-final punctuation."""
-    out: list[Sentence] = []
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.rstrip("\r\n")
-        pos = 0
-        for match in _SENTENCE_END.finditer(stripped):
-            out.append(Sentence(offset + pos, offset + match.start(), stripped[pos : match.start()]))
-            pos = match.end()
-        out.append(Sentence(offset + pos, offset + len(stripped), stripped[pos:]))
-        offset += len(line)
-    result = []
-    for s in out:
-        lead = len(s.text) - len(s.text.lstrip())
-        body = s.text.strip()
-        if body:
-            result.append(Sentence(s.start + lead, s.start + lead + len(body), body))
-    return result
+from kg.seeds.text import Sentence, sentences
 
 
 @dataclass(frozen=True)

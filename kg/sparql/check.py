@@ -1,5 +1,8 @@
 """Check a SPARQL query before it runs: size, bracket nesting, SERVICE, updates and FROM clauses.
 
+The one SPARQL lexer of the project: the endpoint front, ``kg query`` and the remote client
+all read queries through :func:`tokens`.
+
 The query is cut into tokens the way a SPARQL lexer does (comments, strings, IRIs, variables,
 prefixed names, words, brackets), so a keyword inside a string, an IRI or a comment is text,
 and a keyword outside them counts wherever it is, at any depth. Each refusal carries the HTTP
@@ -9,7 +12,10 @@ status the endpoint answers with and a one-line reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from kg.errors import QueryError
 
 DEFAULT_MAX_QUERY_BYTES = 64 * 1024
 DEFAULT_MAX_DEPTH = 64
@@ -33,6 +39,47 @@ _TOKEN = re.compile(
 )
 _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 _UPDATES = {"LOAD", "INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "COPY", "MOVE", "ADD", "WITH"}
+
+
+def tokens(text: str) -> Iterator[tuple[str, str]]:
+    """The query's tokens as (kind, text): comment, string, iri, var, pname, langtag, word,
+    open or close; whitespace and punctuation are skipped.
+
+    Example:
+        >>> [k for k, _ in tokens('SELECT ?x { ?x tdo:rate "SERVICE" } # DROP')]
+        ['word', 'var', 'open', 'var', 'pname', 'string', 'close', 'comment']
+    """
+    for token in _TOKEN.finditer(text):
+        yield token.lastgroup, token.group()
+
+
+def query_form(text: str) -> str | None:
+    """``select``, ``ask``, ``construct`` or ``describe``: the query's form, None if it has none.
+
+    Example:
+        >>> query_form("# SELECT in a comment\\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        'construct'
+    """
+    for kind, text_ in tokens(text):
+        if kind == "word" and text_.upper() in _FORMS:
+            return text_.lower()
+    return None
+
+
+def refuse_unsafe(text: str) -> None:
+    """Raise QueryError for SERVICE (network access) and for any update operation.
+
+    Example:
+        >>> refuse_unsafe('SELECT * { ?s ?p "DROP ALL" }')  # a keyword in a string is text
+    """
+    for kind, word in tokens(text):
+        if kind != "word":
+            continue
+        word = word.upper()
+        if word == "SERVICE":
+            raise QueryError("SERVICE is not allowed: queries cannot reach the network")
+        if word in _UPDATES:
+            raise QueryError(f"{word} is not allowed: the graph is read-only")
 
 
 class Refused(Exception):
@@ -87,8 +134,7 @@ def check_query(
         )
     depth = deepest = 0
     form = None
-    for token in _TOKEN.finditer(text):
-        kind = token.lastgroup
+    for kind, token in tokens(text):
         if kind == "open":
             depth += 1
             if depth > max_depth:
@@ -101,7 +147,7 @@ def check_query(
         elif kind == "close":
             depth = max(0, depth - 1)
         elif kind == "word":
-            word = token.group().upper()
+            word = token.upper()
             if word == "SERVICE":
                 raise Refused(403, "SERVICE is not allowed: queries cannot reach the network")
             if word in _UPDATES:

@@ -33,7 +33,9 @@ from urllib.parse import urlencode, urlsplit
 
 from kg.errors import KgError, QueryError, StoreError
 from kg.rdf.namespaces import BASE, PREFIXES
-from kg.sparql.query import _STRIP, DEFAULT_TIMEOUT, QueryResult, refuse_unsafe
+from kg.sparql import check
+from kg.sparql.check import refuse_unsafe
+from kg.sparql.results import DEFAULT_TIMEOUT, QueryResult
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -154,7 +156,6 @@ def _target(url: str, params: dict[str, str] | None = None) -> str:
 # --------------------------------------------------------------------------- queries
 
 _DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:\s*<", re.IGNORECASE)
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
 def with_prologue(query: str) -> str:
@@ -176,10 +177,10 @@ def query_form(query: str) -> str:
         >>> query_form("# SELECT in a comment\\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         'construct'
     """
-    found = _FORM.search(_STRIP.sub(" ", query))
-    if not found:
+    form = check.query_form(query)
+    if form is None:
         raise QueryError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return found.group(1).lower()
+    return form
 
 
 def _unreachable(endpoint: str, exc: BaseException) -> StoreError:

@@ -28,7 +28,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from kg.errors import KgError, QueryError
 from kg.rdf.namespaces import PREFIXES
-from kg.sparql.query import QueryResult, execute
+from kg.sparql.query import execute
+from kg.sparql.results import QueryResult
 
 QUERY_STACK_BYTES = 512 * 1024 * 1024
 """The query thread's stack: reserved, not used, unless a query nests that deep."""

@@ -1,4 +1,4 @@
-"""SPARQL over the built graph: named queries, safety checks, a time limit, and result formats.
+"""SPARQL over the built graph: named queries, a time limit, and the check that the store has its layer.
 
 Queries run over the store's default graph, the knowledge layer (:mod:`kg.build.layer`: each claim
 once, and a node per claim); ``GRAPH ?g`` reaches each fact graph and the provenance graph. The
@@ -8,36 +8,20 @@ killed when the limit passes, so a runaway query never returns partial results.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import multiprocessing
 import re
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.build.layer import LAYER_IRI, LAYER_VERSION
 from kg.errors import QueryError, StoreError
 from kg.rdf.namespaces import PREFIXES, TDO
 from kg.resources import QUERIES_DIR
+from kg.sparql.check import refuse_unsafe, tokens
+from kg.sparql.endpoint import remote_query
+from kg.sparql.results import DEFAULT_TIMEOUT, QueryResult
 from kg.store import open_store, store_path
-
-DEFAULT_TIMEOUT = 10.0
-
-_STRIP = re.compile(
-    r"""(\#[^\n]*)                       # comments
-      | ("{3}[\s\S]*?"{3}|'{3}[\s\S]*?'{3}) # long strings
-      | ("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')  # strings
-      | (<[^<>"{}|^`\\\s]*>)             # IRIs
-      | ([?$][A-Za-z0-9_]+)              # variables
-      | ([A-Za-z][\w.-]*:[\w.-]*)        # prefixed names
-    """,
-    re.VERBOSE,
-)
-_UPDATE = re.compile(r"\b(LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
-
 
 _AT = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 
@@ -79,12 +63,11 @@ def unknown_terms(query: str) -> list[str]:
     known = set(TDO.__annotations__)
     namespace = str(TDO._NS)
     warnings = []
-    for match in _STRIP.finditer(query):
-        iri, name = match.group(4), match.group(6)
-        if name and name.startswith("tdo:"):
-            local = name[4:]
-        elif iri and iri.startswith(f"<{namespace}"):
-            local = iri[len(namespace) + 1 : -1]
+    for kind, token in tokens(query):
+        if kind == "pname" and token.startswith("tdo:"):
+            local = token[4:]
+        elif kind == "iri" and token.startswith(f"<{namespace}"):
+            local = token[len(namespace) + 1 : -1]
         else:
             continue
         if local and local not in known:
@@ -92,53 +75,6 @@ def unknown_terms(query: str) -> list[str]:
             if warning not in warnings:
                 warnings.append(warning)
     return warnings
-
-
-def refuse_unsafe(query: str) -> None:
-    """Raise QueryError for SERVICE (network access) and for any update operation."""
-    bare = _STRIP.sub(" ", query)
-    if _SERVICE.search(bare):
-        raise QueryError("SERVICE is not allowed: queries cannot reach the network")
-    found = _UPDATE.search(bare)
-    if found:
-        raise QueryError(f"{found.group(1).upper()} is not allowed: the graph is read-only")
-
-
-@dataclass
-class QueryResult:
-    """A SPARQL result: SELECT rows as SPARQL JSON bindings, an ASK boolean, or N-Triples."""
-
-    kind: str  # select | ask | graph
-    variables: list[str] = field(default_factory=list)
-    rows: list[dict[str, dict]] = field(default_factory=list)
-    boolean: bool | None = None
-    ntriples: str | None = None
-
-    def values(self, short: bool = False) -> list[dict[str, str | None]]:
-        """Rows as plain ``{variable: value}`` dicts (IRIs and literal lexical forms).
-
-        Args:
-            short: write IRIs with the project's prefixes (``id:japan``) instead of in full.
-        """
-        if short:
-            return [{v: (shorten(row[v]) if v in row else None) for v in self.variables} for row in self.rows]
-        return [{v: (row[v]["value"] if v in row else None) for v in self.variables} for row in self.rows]
-
-    def column(self, variable: str) -> list[str | None]:
-        """One column's values."""
-        return [row[variable]["value"] if variable in row else None for row in self.rows]
-
-    def to_dataframe(self, short: bool = False):
-        """Rows as a pandas DataFrame of plain values (IRIs prefixed when short)."""
-        import pandas as pd
-
-        return pd.DataFrame(self.values(short), columns=self.variables)
-
-    def to_sparql_json(self) -> dict:
-        """The SPARQL 1.1 Query Results JSON document."""
-        if self.kind == "ask":
-            return {"head": {}, "boolean": self.boolean}
-        return {"head": {"vars": self.variables}, "results": {"bindings": self.rows}}
 
 
 def named_queries(directory: Path | None = None) -> dict[str, Path]:
@@ -263,8 +199,6 @@ def run_query(
     """
     refuse_unsafe(query)
     if endpoint:
-        from kg.sparql.endpoint import remote_query
-
         return remote_query(endpoint, query, timeout=timeout)
     if timeout is None:
         return execute(open_store(build_dir), query)
@@ -291,67 +225,3 @@ def run_query(
     if status == "error":
         raise QueryError(kind)
     return _parse(kind, payload)
-
-
-def shorten(term: dict) -> str:
-    """A result term for humans: prefixed IRIs, bare literal values."""
-    value = term["value"]
-    if term["type"] == "uri":
-        for prefix, ns in PREFIXES.items():
-            if value.startswith(ns) and re.fullmatch(r"[\w.-]*", value[len(ns) :]):
-                return f"{prefix}:{value[len(ns) :]}"
-        return f"<{value}>"
-    return value
-
-
-def _ntriples_term(term: dict) -> str:
-    from kg.rdf.terms import literal
-
-    if term["type"] == "uri":
-        return f"<{term['value']}>"
-    if term["type"] == "bnode":
-        return f"_:{term['value']}"
-    return literal(term["value"], term.get("datatype"), term.get("xml:lang"))
-
-
-def format_result(result: QueryResult, fmt: str = "table", max_width: int = 60) -> str:
-    """Render a result as an aligned table, CSV, TSV or SPARQL results JSON."""
-    if result.kind == "graph":
-        return result.ntriples or ""
-    if result.kind == "ask":
-        if fmt == "json":
-            return json.dumps(result.to_sparql_json(), indent=1)
-        return "true" if result.boolean else "false"
-    if fmt == "json":
-        return json.dumps(result.to_sparql_json(), indent=1, ensure_ascii=False)
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(result.variables)
-        for row in result.rows:
-            writer.writerow([row[v]["value"] if v in row else "" for v in result.variables])
-        return buf.getvalue().rstrip("\n")
-    if fmt == "tsv":
-        lines = ["\t".join(f"?{v}" for v in result.variables)]
-        for row in result.rows:
-            lines.append("\t".join(_ntriples_term(row[v]) if v in row else "" for v in result.variables))
-        return "\n".join(lines)
-    return table(
-        result.variables,
-        [[shorten(row[v]) if v in row else "" for v in result.variables] for row in result.rows],
-        max_width,
-    )
-
-
-def table(headers: list[str], rows: list[list[str]], max_width: int = 60) -> str:
-    """An aligned plain-text table; cells longer than max_width are cut with an ellipsis."""
-
-    def cut(text: str) -> str:
-        text = " ".join(str(text).split())
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
-
-    cells = [[cut(h) for h in headers]] + [[cut(c) for c in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)

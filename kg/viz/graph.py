@@ -23,11 +23,12 @@ from typing import Any
 
 import networkx as nx
 
+from kg.analysis import PROJECTIONS
 from kg.errors import KgError
 from kg.rdf.namespaces import ID
 from kg.rdf.vocabulary import vocabulary
 
-VIEWS = ("actor", "state", "measures")
+VIEWS = PROJECTIONS
 """Projections ``kg viz --view`` can show (functions of kg.analysis.project)."""
 
 LARGE_GRAPH = 300
@@ -179,14 +180,7 @@ def projection(store, view: str = "actor", as_of: str | date | None = None) -> n
     """
     from kg.analysis import project
 
-    functions = {
-        "actor": project.actor_graph,
-        "state": project.state_graph,
-        "measures": project.measures_graph,
-    }
-    if view not in functions:
-        raise KgError(f"unknown view {view!r}: choose one of {', '.join(VIEWS)}")
-    return functions[view](store, as_of=as_of)
+    return project.projection(store, view, as_of=as_of)
 
 
 def keep_min_origins(graph: nx.Graph, min_origins: int) -> nx.Graph:

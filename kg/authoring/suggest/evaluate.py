@@ -10,8 +10,8 @@ from kg.authoring.suggest.find import (
     FactSuggestion,
     Mention,
     Suggestions,
-    _drop_same_key_nested,
-    _form_pattern,
+    drop_same_key_nested,
+    form_pattern,
     suggest_in,
 )
 from kg.authoring.suggest.heldout import attested_forms, fact_keys, held_out_context
@@ -119,10 +119,10 @@ def annotated_mentions(fact: Fact, text: str, entities: dict[str, Entity]) -> se
         if entity is None:
             continue
         for form in (entity.label, *entity.aliases):
-            for match in _form_pattern(form).finditer(text, start, end):
+            for match in form_pattern(form).finditer(text, start, end):
                 if match.end() <= end:
                     out.append(Mention(key, entity.type, match.start(), match.end(), form, "label"))
-    return {(m.key, m.start, m.end) for m in _drop_same_key_nested(out)}
+    return {(m.key, m.start, m.end) for m in drop_same_key_nested(out)}
 
 
 def _hand_triples(fact: Fact) -> list[Triple]:

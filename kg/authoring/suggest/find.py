@@ -12,10 +12,11 @@ from pathlib import Path
 from kg.authoring.suggest import relations
 from kg.authoring.suggest.context import Context as _Context
 from kg.authoring.suggest.context import load_context, surface_forms
-from kg.authoring.suggest.events import known_events, matching_event
+from kg.authoring.suggest.events import known_events, matching_event, state_of
 from kg.authoring.suggest.mentions import derived_forms, loose_pattern
 from kg.seeds.anchor import AnchorFailure, anchor_quote
 from kg.seeds.corpus import Entity, Source
+from kg.seeds.text import sentences
 
 MEASURE_WORDS = r"tariffs?|dut(?:y|ies)|lev(?:y|ies)|import tax(?:es)?|taxes"
 RATE_RE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d+)?)\s?(?:%|per ?cent\b|percent\b)")
@@ -66,9 +67,6 @@ ORG_WORDS = re.compile(
     r"\b(?:Ministry|Department|Commission|Council|Bank|Office|Organi[sz]ation|Union|Association|"
     r"Federation|Corporation|Corp|Inc|Group|Company|Motors|Party|Agency|Bureau|Authority|"
     r"Institute|Forum|Fund|Committee|Parliament|Congress|Senate|Court)\b"
-)
-_ABBREVIATION_END = re.compile(
-    r"(?:\b[A-Z]|\bMr|\bMrs|\bMs|\bDr|\bSt|\bJr|\bNo|\bvs|\bGen|\bGov|\bSen|\bRep)$"
 )
 _TARGET_BEFORE = re.compile(
     r"\b(?:on|against|targeting|from)\s+(?:(?:all|the|its|their|imports?|goods|exports?|products)\s+(?:from\s+)?)*$"
@@ -146,7 +144,7 @@ class Suggestions:
 # ---------------------------------------------------------------- mentions
 
 
-def _form_pattern(form: str) -> re.Pattern:
+def form_pattern(form: str) -> re.Pattern:
     # letters or digits next to a form mean it is part of a longer word ("US" in "USA")
     return re.compile(r"(?<![\w])" + re.escape(form) + r"(?![\w])")
 
@@ -194,7 +192,7 @@ def find_mentions(
                     Mention(entity.key, entity.type, start, end, form, via),
                 )
     mentions = sorted(found.values(), key=lambda m: (m.start, -m.end, m.key))
-    return _resolve_city_metonyms(text, _drop_same_key_nested(mentions))
+    return _resolve_city_metonyms(text, drop_same_key_nested(mentions))
 
 
 def _resolve_city_metonyms(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -218,7 +216,7 @@ def _resolve_city_metonyms(text: str, mentions: list[Mention]) -> list[Mention]:
     return [m for m in mentions if (m.start, m.end, m.key) not in drop]
 
 
-def _drop_same_key_nested(mentions: list[Mention]) -> list[Mention]:
+def drop_same_key_nested(mentions: list[Mention]) -> list[Mention]:
     """ "Trump" inside "Donald Trump" is the same mention of the same entity: keep the longer."""
     spans: dict[str, list[tuple[int, int]]] = {}
     for m in mentions:
@@ -238,7 +236,7 @@ def _country_patterns() -> list[tuple[str, str, re.Pattern]]:
         label = getattr(country, "common_name", None) or country.name
         names = {country.name, label, getattr(country, "official_name", None)}
         for name in sorted(n for n in names if n and "," not in n):
-            patterns.append((label, name, _form_pattern(name)))
+            patterns.append((label, name, form_pattern(name)))
     return patterns
 
 
@@ -304,35 +302,6 @@ def find_countries(
 
 
 # ---------------------------------------------------------------- sentences and dates
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence: split at line breaks and at . ! ? before a space.
-
-    Example:
-        >>> t = "Mr Trump spoke. The U.S. Treasury agreed.\\nNext line"
-        >>> [t[s:e] for s, e in sentences(t)]
-        ['Mr Trump spoke.', 'The U.S. Treasury agreed.', 'Next line']
-    """
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in re.finditer(r"[.!?][\"”’)\]]*(?=\s)|\n", text):
-        if match.group() != "\n" and _ABBREVIATION_END.search(
-            text[max(0, match.start() - 4) : match.start()]
-        ):
-            continue
-        spans.append((start, match.end()))
-        start = match.end()
-    spans.append((start, len(text)))
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
-    return out
 
 
 def resolve_date(
@@ -416,7 +385,7 @@ def find_dates(text: str, article_date: dt.date | None, excluded=()) -> list[Dat
     if article_date is None:
         return []
     out: list[DateMention] = []
-    for s_start, s_end in sentences(text):
+    for s_start, s_end in [(s.start, s.end) for s in sentences(text)]:
         sentence = text[s_start:s_end]
         future = bool(FUTURE_RE.search(sentence))
         for match in DATE_RE.finditer(sentence):
@@ -503,7 +472,7 @@ def find_unknown_names(
         Candidates, one per key, at their first occurrence.
     """
     covered = sorted((m.start, m.end) for m in mentions)
-    spans = sentences(text)
+    spans = [(s.start, s.end) for s in sentences(text)]
     sentence_starts = [s for s, _ in spans]
 
     def sentence_at(offset: int) -> int:
@@ -631,18 +600,6 @@ class _Actor:
     new: bool
 
 
-def _state_of(key: str, ctx: _Context) -> str | None:
-    entity = ctx.entities.get(key)
-    if entity is None:
-        return None
-    if ctx.vocab.is_a(entity.type, "State"):
-        return key
-    for claim in entity.claims:
-        if claim.prop in ("nationality", "agencyOf") and claim.value.kind == "entity":
-            return claim.value.value
-    return None
-
-
 def _occurrence(text: str, quote: str, start: int, source: Source) -> int | None:
     """The ``occurrence`` a quote at ``start`` needs (None when it is unique), checked with kg.seeds.anchor."""
     ranges = tuple((ex.start, ex.end) for ex in source.excluded)
@@ -730,7 +687,7 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
     out = []
     counters: dict[str, int] = {}
     excluded = ctx.source.excluded
-    for s_start, s_end in sentences(text):
+    for s_start, s_end in [(s.start, s.end) for s in sentences(text)]:
         if _in_excluded(s_start, s_end, excluded):
             continue
         sentence = text[s_start:s_end]
@@ -876,7 +833,7 @@ def _known_rate_kind(key: str, number: str, ctx: _Context) -> str | None:
 def _rate_facts(ctx, ids, top, actors) -> list[FactSuggestion]:
     text = ctx.source.text
     out = []
-    for s_start, s_end in sentences(text):
+    for s_start, s_end in [(s.start, s.end) for s in sentences(text)]:
         if _in_excluded(s_start, s_end, ctx.source.excluded):
             continue
         sentence = text[s_start:s_end]
@@ -898,7 +855,7 @@ def _rate_facts(ctx, ids, top, actors) -> list[FactSuggestion]:
                 for m in inside
                 if ctx.vocab.is_a(m.type, "Product") and window_start <= m.start < window_end
             ]
-            states = [m for m in inside if _state_of(m.key, ctx)]
+            states = [m for m in inside if state_of(m.key, ctx)]
             if target is None and not products and not states:
                 continue  # a rate near no state and no product: not a measure we can place
             before = re.split(r",|;| and |\d", text[max(s_start, r_start - 30) : r_start])[-1]
@@ -1025,7 +982,7 @@ def _target(text: str, inside: list[Mention], start: int, end: int, ctx: _Contex
     for m in inside:
         if not (start <= m.start < end):
             continue
-        if _state_of(m.key, ctx) != m.key:
+        if state_of(m.key, ctx) != m.key:
             continue
         before = text[max(start, m.start - 40) : m.start]
         if re.search(_TARGET_BEFORE, before):
@@ -1037,7 +994,7 @@ def _imposer(inside: list[Mention], target: Mention | None, rate_at: int, ctx: _
     """The nearest other state (or person or agency of one) in the sentence: who imposes the measure."""
     best = None
     for m in inside:
-        state = _state_of(m.key, ctx)
+        state = state_of(m.key, ctx)
         if state is None or (target is not None and state == target.key):
             continue
         if best is None or abs(m.start - rate_at) < abs(best[0].start - rate_at):
@@ -1120,7 +1077,7 @@ def suggest_in(ctx: _Context) -> Suggestions:
     facts += _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker)
     rates = _unify_new_measures(_rate_facts(ctx, ids, top, actors), ids, ctx.article_no)
     facts += rates
-    spans = [sp for sp in sentences(text) if not _in_excluded(*sp, excluded)]
+    spans = [sp for sp in [(s.start, s.end) for s in sentences(text)] if not _in_excluded(*sp, excluded)]
     as_mentions = mentions + [Mention(c.key, c.type, c.start, c.end, c.text, "new") for c in candidates]
     as_mentions.sort(key=lambda m: (m.start, -m.end, m.key))
 
@@ -1144,7 +1101,7 @@ def _new_entity_mentions(
     """Every occurrence of each candidate's name that no registry mention covers."""
     out: dict[tuple[int, int], Mention] = {}
     for c in sorted(candidates, key=lambda c: -(c.end - c.start)):
-        for match in _form_pattern(c.text).finditer(text):
+        for match in form_pattern(c.text).finditer(text):
             start, end = match.span()
             if _in_excluded(start, end, excluded) or any(s < end and start < e for s, e in out):
                 continue
