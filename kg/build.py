@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
+from kg.copies import copy_quads, source_copies
 from kg.layer import layer_quads
 from kg.namespaces import (
     ARTICLE,
@@ -82,6 +83,7 @@ class BuiltDataset:
     quads: list[str]
     locations: dict[tuple[str, str], list[Location]] = field(default_factory=dict)
     fact_index: dict[str, dict] = field(default_factory=dict)
+    copies: list = field(default_factory=list)  # kg.copies.CopyPair: articles that may copy one story
 
     def locate(self, subject: str, predicate: str | None = None) -> list[Location]:
         """Where triples about subject (and predicate, when given) come from."""
@@ -291,9 +293,12 @@ def corpus_quads(corpus: Corpus, ontology: Path | None = None) -> BuiltDataset:
     quads: list[str] = ontology_quads(ontology)
     quads += registry_quads(corpus.entities.values(), index)
     quads += source_quads(corpus.sources.values())
+    copies = source_copies(corpus.sources)
+    quads += copy_quads(copies)
     for fact in corpus.facts:
         quads += fact_quads(fact, corpus.sources[fact.article_id], corpus.entities, index)
-    return BuiltDataset(sorted_unique(quads), index, {fact.id: fact_record(fact) for fact in corpus.facts})
+    records = {fact.id: fact_record(fact) for fact in corpus.facts}
+    return BuiltDataset(sorted_unique(quads), index, records, copies)
 
 
 def with_layer(quads: list[str]) -> tuple[list[str], list[str]]:

@@ -26,6 +26,7 @@ from time import time_ns
 
 from kg.anchor import NormalisedText
 from kg.build import Location, fact_quads, fact_record, sorted_unique
+from kg.copies import fact_origins
 from kg.errors import Problem, SeedError
 from kg.seeds import (
     Entity,
@@ -44,7 +45,7 @@ CACHE_DIR = "cache"
 FORMAT = 1
 """Bump when the layout of cache entries changes."""
 
-_CODE_FILES = ("seeds.py", "build.py", "layer.py", "anchor.py", "yamlpos.py", "terms.py", "rdfterms.py", "namespaces.py", "errors.py", "cache.py", "validate.py")  # fmt: skip
+_CODE_FILES = ("seeds.py", "build.py", "layer.py", "anchor.py", "yamlpos.py", "terms.py", "rdfterms.py", "namespaces.py", "errors.py", "cache.py", "validate.py", "copies.py")  # fmt: skip
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _PROVENANCE_END = "<https://w3id.org/trade-dispute/graph/provenance> ."
 _ID_START = "<https://w3id.org/trade-dispute/id/"
@@ -182,6 +183,7 @@ class FileEntry:
     quads: list[str] = field(default_factory=list)  # the file's quads, sorted
     located: list[tuple] = field(default_factory=list)  # (subject, predicate, path, line, fact, value)
     records: dict[str, dict] = field(default_factory=dict)
+    origins: list[str] = field(default_factory=list)  # what its facts name as origins (kg.copies)
 
 
 @dataclass
@@ -301,7 +303,9 @@ def _file_entry(path: Path, key: str, sources, entities, vocab, normalised, sour
     quads: list[str] = []
     subjects, objects, types = set(), set(), set()
     about: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    origins: set[str] = set()
     for fact in facts:
+        origins |= fact_origins(fact, sources[fact.article_id], entities)
         made = fact_quads(fact, sources[fact.article_id], entities, index)
         quads += made
         fact_subjects, fact_objects = set(), set()
@@ -337,6 +341,7 @@ def _file_entry(path: Path, key: str, sources, entities, vocab, normalised, sour
             (s, p, loc.path, loc.line, loc.fact, loc.value) for (s, p), locs in index.items() for loc in locs
         ],
         records={f.id: fact_record(f) for f in facts},
+        origins=sorted(origins),
     )
 
 
@@ -558,6 +563,7 @@ def _meta(entry: FileEntry) -> FileEntry:
     return FileEntry(
         entry.path, entry.key, entry.article_id, entry.source_digest, entry.fact_ids, entry.problems,
         entry.notices, entry.quad_count, entry.subjects, entry.objects, entry.types, entry.about,
+        origins=entry.origins,
     )  # fmt: skip
 
 
@@ -721,11 +727,13 @@ class Shared:
 
     quads: list[str]  # sorted, without duplicates
     located: list[tuple]  # the registry's location index: (subject, predicate, path, line, key, value)
+    copies: list = field(default_factory=list)  # kg.copies.CopyPair: articles that may copy one story
 
 
 def shared_part(cached: CachedCorpus, cache: Cache | None = None, ontology: Path | None = None) -> Shared:
     """The ontology, registry and source quads of cached, from the cache when it has them."""
     from kg.build import ontology_quads, registry_quads, source_quads
+    from kg.copies import copy_quads, source_copies
 
     name = cached.version + (str(ontology) if ontology else "")
     hit = cached.shared.get(name)
@@ -738,10 +746,12 @@ def shared_part(cached: CachedCorpus, cache: Cache | None = None, ontology: Path
     quads = ontology_quads(ontology)
     quads += registry_quads(cached.entities.values(), index)
     quads += source_quads(cached.sources.values())
+    copies = source_copies(cached.sources)
+    quads += copy_quads(copies)
     located = [
         (s, p, loc.path, loc.line, loc.fact, loc.value) for (s, p), locs in index.items() for loc in locs
     ]
-    shared = Shared(sorted_unique(quads), located)
+    shared = Shared(sorted_unique(quads), located, copies)
     cached.pending.append(("shared", name, shared))
     cached.shared[name] = shared
     return shared
@@ -791,7 +801,7 @@ def assemble(
         records.update(records_of)
         if release:
             e.quads, e.located, e.records = [], [], {}
-    return BuiltDataset(sorted_unique(quads), index, records)
+    return BuiltDataset(sorted_unique(quads), index, records, shared.copies)
 
 
 def quad_count(cached: CachedCorpus, cache: Cache | None = None, ontology: Path | None = None) -> int:
