@@ -11,9 +11,11 @@ comparing, then the shingles the two share give the exact shared passages.
   break and an excluded range end a run of words: no shingle spans one.
 * **Candidates**: one MinHash per article over its shingles of :data:`SKETCH_WORDS` words, in an
   LSH index of one row per band, so a pair is compared when any of its :data:`PERMUTATIONS`
-  minimum hashes agree (at a Jaccard similarity of 0.02 that misses one pair in 200). Shingles
-  found in more than :func:`stock_limit` articles are stock phrases and are left out of both
-  the sketches and the passages.
+  minimum hashes agree: at the Jaccard similarity of the seed pair's sketches (0.036) one such
+  pair in a hundred is missed, at 0.05 one in 700. Each article is compared with
+  :data:`MOST_PARTNERS` at most, those whose sketches agree most, so that templated text costs
+  linear time. Shingles found in more than :func:`stock_limit` articles are stock phrases and
+  are left out of both the sketches and the passages.
 * **Shared passages**: the runs of words of one article covered by shingles of
   :data:`PASSAGE_WORDS` words that the other article also has.
 * **Possible copy**: the two share at least :data:`MIN_SHARED_WORDS` words in such passages.
@@ -69,7 +71,6 @@ _QUOTATION = re.compile(
     r"|(?<!\w)'(?:[^'\n]|'(?=\w))*'(?!\w)",
     re.MULTILINE,
 )
-_MASK_64 = (1 << 64) - 1
 _TDO = str(TDO._NS)
 
 
