@@ -183,17 +183,20 @@ def test_add_suggest_accept_rebuild_and_diff(built, seeds_copy, new_article, tmp
     ]  # fmt: skip
     assert all(c.kind == "added" for c in diff.articles + diff.entities + diff.facts)
     origin = f"article:{NEW_ID}"
+    # 001 and 002 reword one wire story: the claims both give from different origins say so
+    copies = "; possibly one origin (article:001_c06ecbde632990cb ~ article:002_412b91df41f90cca)"
     # Ishiba's "won't compromise" is proposed under the existing statement's key: a second origin
     assert [(c.kind, c.item, c.detail) for c in diff.corroborations] == [
         ("added", "id:ishiba-no-compromise-statement tdo:speaker id:shigeru-ishiba",
          f"1 -> 2 independent origins (+ {origin})"),
         ("changed", "id:president-of-the-united-states tdo:heldBy id:donald-trump",
-         f"4 -> 5 independent origins (+ {origin})"),
+         f"4 -> 5 independent origins (+ {origin}){copies}"),
         ("changed", "id:prime-minister-of-japan tdo:heldBy id:shigeru-ishiba",
-         f"4 -> 5 independent origins (+ {origin})"),
+         f"4 -> 5 independent origins (+ {origin}){copies}"),
         ("changed", 'id:us-reciprocal-tariff-on-japan tdo:rate "24"^^xsd:decimal',
-         f"4 -> 5 independent origins (+ {origin})"),
+         f"4 -> 5 independent origins (+ {origin}){copies}"),
         ("changed", "id:us-reciprocal-tariff-on-japan tdo:target id:japan",
-         f"4 -> 5 independent origins (+ {origin})"),
+         f"4 -> 5 independent origins (+ {origin}){copies}"),
     ]  # fmt: skip
+    assert diff.confirmations == []  # every claim it makes comes from an origin of its own
     assert diff.contradictions == []

@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib.compare import graph_diff, isomorphic
 
+from kg.build.origins import independent_origin
 from kg.build.pipeline import build
-from kg.build.quads import fact_quads, independent_origin
+from kg.build.quads import fact_quads
 from kg.rdf.namespaces import FACT, ID, TDO
 from kg.seeds.anchor import Anchor
 from kg.seeds.corpus import Claim, Fact, Value, decimal_lexical

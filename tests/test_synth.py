@@ -96,7 +96,7 @@ def test_reports_corroborate_and_contradict(corpus_1k):
 
 
 def test_wire_reports_make_origins_fewer_than_articles(corpus_1k):
-    from kg.build.quads import independent_origin
+    from kg.build.origins import independent_origin
 
     origins: dict[tuple, set[str]] = defaultdict(set)
     articles: dict[tuple, set[str]] = defaultdict(set)

@@ -34,6 +34,7 @@ class Claim:
     origins: int
     facts: int
     stated_as_fact: bool
+    possibly_one_origin: bool = False  # two of its articles may copy one story (kg.build.copies)
 
 
 @dataclass
@@ -106,6 +107,7 @@ def corroboration(store, min_articles: int = 2, limit: int = 0) -> list[Claim]:
             origins=int(row["origins"]["value"]),
             facts=int(row["facts"]["value"]),
             stated_as_fact=row["asFact"]["value"] == "true",
+            possibly_one_origin=row.get("possiblyOneOrigin", {}).get("value") == "true",
         )
         for row in execute(store, text).rows
     ]

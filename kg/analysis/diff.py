@@ -7,6 +7,8 @@ Each ``kg build`` keeps the outputs it replaces in ``build/previous/`` (``manife
 * facts: fact graphs and their provenance added, removed, changed (line numbers ignored);
 * corroborations: the distinct independent origins behind each (subject, property, value) stated
   in fact graphs; a change is listed when the triple has, or had, two origins or more;
+* confirmations: claims with more articles and as many origins as before (:mod:`kg.analysis.confirmations`);
+  a claim whose articles may copy one story is marked "possibly one origin" in both lists;
 * contradictions: the disagreements of the knowledge layer (:mod:`kg.build.layer`) that are
   contradictions: two values of a single-valued property for a subject, of the same rate kind,
   scope and time.
@@ -20,6 +22,14 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from kg.analysis.confirmations import (
+    POSSIBLY_ONE_ORIGIN,
+    confirmations,
+    copies_behind,
+    copy_pairs,
+    evidence,
+    possibly_one_origin,
+)
 from kg.errors import KgError
 from kg.rdf.namespaces import FACT, PREFIXES, PROVENANCE_GRAPH, RDF_NS, REGISTRY_GRAPH
 from kg.store import MANIFEST_FILE, NQ_FILE, PREVIOUS_DIR
@@ -108,12 +118,18 @@ class BuildDiff:
     entities: list[Change] = field(default_factory=list)
     facts: list[Change] = field(default_factory=list)
     corroborations: list[Change] = field(default_factory=list)
+    confirmations: list[Change] = field(default_factory=list)  # see kg.analysis.confirmations
     contradictions: list[Change] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         """True when nothing changed."""
         return not (
-            self.articles or self.entities or self.facts or self.corroborations or self.contradictions
+            self.articles
+            or self.entities
+            or self.facts
+            or self.corroborations
+            or self.confirmations
+            or self.contradictions
         )
 
     def to_dict(self) -> dict:
@@ -250,6 +266,17 @@ def compare(previous: Snapshot, current: Snapshot) -> BuildDiff:
     diff.facts = _changes(p_facts, c_facts, fact_detail)
 
     p_orig, c_orig = origins(previous.quads), origins(current.quads)
+    flagged = possibly_one_origin(current.quads)
+    behind, pairs = evidence(current.quads), copy_pairs(current.quads)
+
+    def copies(triple) -> str:
+        if triple not in flagged:
+            return ""
+        found = copies_behind(behind.get(triple, (set(), set()))[0], pairs)
+        return (
+            f"; {POSSIBLY_ONE_ORIGIN} (" + ", ".join(f"{shorten(a)} ~ {shorten(b)}" for a, b in found) + ")"
+        )
+
     for triple in sorted(set(p_orig) | set(c_orig)):
         old, new = p_orig.get(triple, set()), c_orig.get(triple, set())
         if old == new or max(len(old), len(new)) < 2:
@@ -261,8 +288,15 @@ def compare(previous: Snapshot, current: Snapshot) -> BuildDiff:
             f"{len(old)} -> {len(new)} independent origins"
             + (f" (+ {came})" if came else "")
             + (f" (- {gone})" if gone else "")
+            + copies(triple)
         )
         diff.corroborations.append(Change(kind, " ".join(shorten(t) for t in triple), detail))
+    for triple, old, new, added, kept in confirmations(evidence(previous.quads), behind):
+        detail = (
+            f"{old} -> {new} articles (+ {', '.join(shorten(a) for a in added)}), "
+            f"{kept} independent origin{'s' if kept != 1 else ''} as before" + copies(triple)
+        )
+        diff.confirmations.append(Change("changed", " ".join(shorten(t) for t in triple), detail))
 
     def contradiction_detail(key, old, new):
         values = " | ".join(shorten(v) for v in sorted(new or old))
@@ -311,6 +345,9 @@ def format_diff(diff: BuildDiff) -> str:
     lines = [f"compared {diff.previous} with {diff.current}"]
     for title in ("articles", "entities", "facts", "corroborations", "contradictions"):
         changes: list[Change] = getattr(diff, title)
+        if title == "contradictions":  # claims a new article confirms come before
+            lines.append(f"confirmations: {len(diff.confirmations)} (more articles, the same origins)")
+            lines += [f"  ~ {c.item}  ({c.detail})" for c in diff.confirmations]
         counts = {k: sum(c.kind == k for c in changes) for k in mark}
         lines.append(
             f"{title}: {counts['added']} added, {counts['removed']} removed, {counts['changed']} changed"

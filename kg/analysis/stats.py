@@ -26,12 +26,21 @@ SELECT ?article (COUNT(DISTINCT ?fact) AS ?facts) (COUNT(DISTINCT ?exact) AS ?qu
 """
 
 
+BUILT_ARTICLES = """
+SELECT ?article WHERE { GRAPH graph:provenance { ?a a tdo:Article ; dcterms:identifier ?article } }
+"""
+
+NOT_BUILT = "not built yet"
+"""What kg stats shows for an article of the seeds that the last build did not have."""
+
+
 def graph_stats(seeds: Path | str = "seeds", build_dir: Path | str = "build") -> dict:
     """Counts from the built store and coverage from the seeds.
 
     Returns:
-        ``{"classes": {class: n}, "articles": {id: {facts, quotes, sentences, covered,
-        coverage, uncovered: [...]}}}``
+        ``{"classes": {class: n}, "articles": {id: {built, facts, quotes, sentences, covered,
+        coverage, uncovered: [...]}}}``; an article the last build did not have (added since)
+        is ``{built: false, sentences}``.
     """
     store = open_store(build_dir)
     classes = {
@@ -42,11 +51,16 @@ def graph_stats(seeds: Path | str = "seeds", build_dir: Path | str = "build") ->
         row["article"]["value"]: (int(row["facts"]["value"]), int(row["quotes"]["value"]))
         for row in execute(store, ARTICLE_COUNTS).rows
     }
+    built = {row["article"]["value"] for row in execute(store, BUILT_ARTICLES).rows}
     cov = coverage(load_corpus(seeds))
     articles = {}
     for article_id, c in cov.items():
         facts, quotes = per_article.get(article_id, (0, 0))
+        if article_id not in built:  # added since the last build: the store knows nothing of it
+            articles[article_id] = {"built": False, "sentences": c.sentences}
+            continue
         articles[article_id] = {
+            "built": True,
             "facts": facts,
             "quotes": quotes,
             "sentences": c.sentences,
@@ -68,10 +82,15 @@ def format_stats(stats: dict) -> str:
             f"{v['covered']}/{v['sentences']}",
             f"{v['coverage']:.0%}",
         ]
+        if v.get("built", True)
+        else [a, NOT_BUILT, "", "", ""]
         for a, v in stats["articles"].items()
     ]
     parts.append(table(["article", "facts", "quotes", "sentences covered", "coverage"], rows))
+    waiting = [a for a, v in stats["articles"].items() if not v.get("built", True)]
+    if waiting:
+        parts.append(f"{len(waiting)} article(s) added since the last build: run kg build to count them")
     for article_id, v in stats["articles"].items():
-        for s in v["uncovered"]:
+        for s in v.get("uncovered", ()):
             parts.append(f"uncovered in {article_id} at {s['start']}-{s['end']}: {s['text']}")
     return "\n\n".join(parts)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.authoring.outlets import NewOutlet, add_outlet
 from kg.errors import KgError, Problem
 from kg.rdf.vocabulary import vocabulary
 from kg.seeds.corpus import SeedPaths, did_you_mean, display_path, load_registry, parse_date
@@ -48,6 +49,7 @@ class AddedArticle:
     article_file: Path
     sources_file: Path
     fact_file: Path
+    outlet_file: Path | None = None  # the registry file a new outlet went to (kg.authoring.outlets)
 
 
 def article_id_for(data: bytes, taken: list[str]) -> str:
@@ -127,21 +129,21 @@ def fact_skeleton(article_id: str, meta: ArticleMeta) -> str:
     )
 
 
-def check_meta(meta: ArticleMeta, seeds: Path) -> None:
+def check_meta(meta: ArticleMeta, seeds: Path, new_outlet: NewOutlet | None = None) -> None:
     """Refuse metadata the build would refuse: an unknown outlet, a malformed date, a date without basis.
 
     Raises:
         AddError: with what to change.
     """
-    if meta.outlet is not None:
+    if meta.outlet is not None and not (new_outlet and meta.outlet == new_outlet.key):
         entities, problems = load_registry(SeedPaths(seeds).registry_files(), vocabulary())
         if problems:
             raise AddError("the registry has problems; fix them first:\n" + "\n".join(map(str, problems)))
         outlets = [k for k, e in entities.items() if e.type == "NewsOutlet"]
         if meta.outlet not in entities:
             raise AddError(
-                f"unknown outlet '{meta.outlet}'{did_you_mean(meta.outlet, outlets)}: give a registry key "
-                "(add the outlet to seeds/entities.yaml first) or leave the outlet out when the text does not name it"
+                f"unknown outlet '{meta.outlet}'{did_you_mean(meta.outlet, outlets)}: give a registry key, "
+                'add a new outlet with --new-outlet "Name", or leave the outlet out when the text does not name it'
             )
     if meta.date is not None:
         parsed = parse_date(meta.date)
@@ -155,7 +157,10 @@ def check_meta(meta: ArticleMeta, seeds: Path) -> None:
 
 
 def add_article(
-    article: Path | str, seeds: Path | str = "seeds", meta: ArticleMeta = ArticleMeta()
+    article: Path | str,
+    seeds: Path | str = "seeds",
+    meta: ArticleMeta = ArticleMeta(),
+    new_outlet: NewOutlet | None = None,
 ) -> AddedArticle:
     """Copy an article into the seeds, record it in sources.yaml and create its fact file.
 
@@ -163,6 +168,8 @@ def add_article(
         article: the article's text file (UTF-8, copied byte for byte).
         seeds: the seeds folder.
         meta: title, outlet (registry key), author, date, date basis and URL; None when unknown.
+        new_outlet: an outlet to add to the registry first (:mod:`kg.authoring.outlets`); meta.outlet
+            is then its key.
 
     Returns:
         Where everything went.
@@ -204,7 +211,7 @@ def add_article(
             raise AddError(
                 f"this text is already in the seeds as {display_path(path)} (same sha256 {digest})"
             )
-    check_meta(meta, seeds)
+    check_meta(meta, seeds, new_outlet)
     article_id = article_id_for(data, [p.stem for p in on_disk] + list(recorded))
     article_file = paths.articles / f"{article_id}.txt"
     fact_file = paths.facts / f"{article_id}.yaml"
@@ -213,6 +220,7 @@ def add_article(
 
     paths.articles.mkdir(parents=True, exist_ok=True)
     paths.facts.mkdir(parents=True, exist_ok=True)
+    outlet_file = add_outlet(new_outlet, seeds) if new_outlet is not None else None
     _write_new(article_file, data)
     old = paths.sources.read_text(encoding="utf-8") if paths.sources.exists() else ""
     separator = "" if not old else ("\n" if old.endswith("\n") else "\n\n")
@@ -227,7 +235,7 @@ def add_article(
     tmp.write_text(new_text, encoding="utf-8")
     tmp.replace(paths.sources)
     _write_new(fact_file, fact_skeleton(article_id, meta).encode("utf-8"))
-    return AddedArticle(article_id, digest, article_file, paths.sources, fact_file)
+    return AddedArticle(article_id, digest, article_file, paths.sources, fact_file, outlet_file)
 
 
 def _write_new(path: Path, data: bytes) -> None:

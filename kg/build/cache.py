@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from time import time_ns
 
+from kg.build.origins import fact_origins
 from kg.build.quads import Location, fact_quads, fact_record, sorted_unique
 from kg.build.spool import Spool
 from kg.errors import Problem, SeedError
@@ -50,7 +51,7 @@ FORMAT = 1
 _CODE_MODULES = (
     "kg.seeds.corpus", "kg.seeds.anchor", "kg.seeds.yamlpos", "kg.seeds.dates", "kg.build.quads", "kg.build.layer",
     "kg.build.cache", "kg.build.validate", "kg.rdf.vocabulary", "kg.rdf.terms", "kg.rdf.namespaces",
-    "kg.errors",
+    "kg.errors", "kg.build.copies", "kg.build.origins",
 )  # fmt: skip
 """The modules whose code decides a fact file's quads: a change to any of them empties the cache."""
 _PROVENANCE_END = "<https://w3id.org/trade-dispute/graph/provenance> ."
@@ -188,6 +189,7 @@ class FileEntry:
     quads: list[str] = field(default_factory=list)  # the file's quads, sorted
     located: list[tuple] = field(default_factory=list)  # (subject, predicate, path, line, fact, value)
     records: dict[str, dict] = field(default_factory=dict)
+    origins: list[str] = field(default_factory=list)  # what its facts name as origins (kg.build.copies)
 
 
 @dataclass
@@ -307,7 +309,9 @@ def _file_entry(path: Path, key: str, sources, entities, vocab, normalised, sour
     quads: list[str] = []
     subjects, objects, types = set(), set(), set()
     about: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    origins: set[str] = set()
     for fact in facts:
+        origins |= fact_origins(fact, sources[fact.article_id], entities)
         made = fact_quads(fact, sources[fact.article_id], entities, index)
         quads += made
         fact_subjects, fact_objects = set(), set()
@@ -343,6 +347,7 @@ def _file_entry(path: Path, key: str, sources, entities, vocab, normalised, sour
             (s, p, loc.path, loc.line, loc.fact, loc.value) for (s, p), locs in index.items() for loc in locs
         ],
         records={f.id: fact_record(f) for f in facts},
+        origins=sorted(origins),
     )
 
 
@@ -564,6 +569,7 @@ def _meta(entry: FileEntry) -> FileEntry:
     return FileEntry(
         entry.path, entry.key, entry.article_id, entry.source_digest, entry.fact_ids, entry.problems,
         entry.notices, entry.quad_count, entry.subjects, entry.objects, entry.types, entry.about,
+        origins=entry.origins,
     )  # fmt: skip
 
 
@@ -727,10 +733,12 @@ class Shared:
 
     quads: list[str]  # sorted, without duplicates
     located: list[tuple]  # the registry's location index: (subject, predicate, path, line, key, value)
+    copies: list = field(default_factory=list)  # kg.build.copies.CopyPair: articles that may copy one story
 
 
 def shared_part(cached: CachedCorpus, cache: Cache | None = None, ontology: Path | None = None) -> Shared:
     """The ontology, registry and source quads of cached, from the cache when it has them."""
+    from kg.build.copies import copy_quads, source_copies
     from kg.build.quads import ontology_quads, registry_quads, source_quads
 
     name = cached.version + (str(ontology) if ontology else "")
@@ -744,10 +752,12 @@ def shared_part(cached: CachedCorpus, cache: Cache | None = None, ontology: Path
     quads = ontology_quads(ontology)
     quads += registry_quads(cached.entities.values(), index)
     quads += source_quads(cached.sources.values())
+    copies = source_copies(cached.sources)
+    quads += copy_quads(copies)
     located = [
         (s, p, loc.path, loc.line, loc.fact, loc.value) for (s, p), locs in index.items() for loc in locs
     ]
-    shared = Shared(sorted_unique(quads), located)
+    shared = Shared(sorted_unique(quads), located, copies)
     cached.pending.append(("shared", name, shared))
     cached.shared[name] = shared
     return shared
@@ -797,7 +807,7 @@ def assemble(
         records.update(records_of)
         if release:
             e.quads, e.located, e.records = [], [], {}
-    return BuiltDataset(sorted_unique(quads), index, records)
+    return BuiltDataset(sorted_unique(quads), index, records, shared.copies)
 
 
 def quad_count(cached: CachedCorpus, cache: Cache | None = None, ontology: Path | None = None) -> int:

@@ -14,7 +14,9 @@ triples beside its statement nodes, the build adds to the N-Quads, in the **defa
   by any fact, whatever its modality: ``rdf:subject``/``rdf:predicate``/``rdf:object``, the
   number of facts, articles and independent origins, its modalities, whether it is in the
   layer (``tdo:statedAsFact``), its earliest and latest about-date, and, for a rate, the rate
-  kinds and scopes its facts give with it (qualifiers, read in the same fact graph);
+  kinds and scopes its facts give with it (qualifiers, read in the same fact graph), and
+  ``tdo:possiblyOneOrigin true`` when two of its facts come from articles whose wording says
+  they may copy one story (``tdo:possibleCopyOf``, :mod:`kg.build.copies`) but count as two origins;
 * one ``tdo:Disagreement`` per subject and single-valued property that claims stated as fact
   give two values or more, with its claims and its kind: a **contradiction** when two of the
   values agree on rate kind, scope and time; otherwise the difference that explains them
@@ -57,7 +59,7 @@ CLAIM_BASE = BASE + "claim/"
 DISAGREEMENT_BASE = BASE + "disagreement/"
 LAYER_IRI = f"<{GRAPH}knowledge>"
 """Subject of the marker triples that say a store has the layer (and which version)."""
-LAYER_VERSION = 1
+LAYER_VERSION = 2
 
 _TDO = str(TDO._NS)
 _ID = BASE + "id/"
@@ -80,6 +82,7 @@ _MODALITY, _ORIGIN, _DERIVED = (
     "<http://www.w3.org/ns/prov#wasDerivedFrom>",
 )
 _ABOUT, _BASIS = _t("aboutDate"), _t("dateBasis")
+_COPY = _t("possibleCopyOf")
 _RATE, _RATE_KIND, _SCOPE = _t("rate"), _t("rateKind"), _t("scope")
 _INT = f"^^<{XSD_NS}integer>"
 
@@ -209,9 +212,12 @@ def _split(line: str, graph_len: int) -> tuple[str, str, str]:
     return line[:s_end], line[s_end + 1 : p_end], line[p_end + 1 : -graph_len]
 
 
-def read_facts(lines: Iterable[str]) -> tuple[dict[str, _Fact], list[str]]:
+def read_facts(
+    lines: Iterable[str], copies: dict[str, set[str]] | None = None
+) -> tuple[dict[str, _Fact], list[str]]:
     """The facts (triples and provenance) of the dataset's lines, and the registry and ontology
-    triples (as default-graph lines)."""
+    triples (as default-graph lines). With copies, the ``tdo:possibleCopyOf`` links between
+    articles (:mod:`kg.build.copies`) are added to it: article term -> the article terms it may copy."""
     facts: dict[str, _Fact] = defaultdict(_Fact)
     copied: list[str] = []
     seen: dict[str, str] = {}
@@ -219,6 +225,10 @@ def read_facts(lines: Iterable[str]) -> tuple[dict[str, _Fact], list[str]]:
     for line in lines:
         if line.endswith(_PROVENANCE_END):
             if not line.startswith(_FACT_START):
+                if copies is not None and _COPY in line:
+                    s, p, o = _split(line, len(_PROVENANCE_END))
+                    if p == _COPY:
+                        copies.setdefault(s, set()).add(o)
                 continue
             s, p, o = _split(line, len(_PROVENANCE_END))
             if p not in wanted:
@@ -285,6 +295,30 @@ def record(triple: str, stating: list[str], facts: dict[str, _Fact]) -> ClaimRec
                 elif t.startswith(scope):
                     c.scopes.add(t[len(scope) :])
     return c
+
+
+def possibly_one_origin(stating: list[str], facts: dict[str, _Fact], copies: dict[str, set[str]]) -> bool:
+    """True when two facts of a claim come from articles that may copy one story
+    (``tdo:possibleCopyOf``) and count as different origins: its origin count may be too high.
+
+    Example:
+        >>> facts = {"f1": _Fact(article="a", origin="a"), "f2": _Fact(article="b", origin="b")}
+        >>> possibly_one_origin(["f1", "f2"], facts, {"a": {"b"}, "b": {"a"}})
+        True
+        >>> possibly_one_origin(["f1", "f2"], facts, {})
+        False
+    """
+    if not copies or len(stating) < 2:
+        return False
+    origins: dict[str, set[str]] = {}
+    for f in stating:
+        fact = facts[f]
+        origins.setdefault(fact.article, set()).add(fact.origin)
+    for article, found in origins.items():
+        for other in copies.get(article, ()):
+            if other in origins and len(found | origins[other]) > 1:
+                return True
+    return False
 
 
 def _lexical(term: str) -> str:
@@ -366,7 +400,8 @@ def layer_quads(lines: Iterable[str]) -> list[str]:
     Returns:
         Default-graph N-Quads lines (unsorted, without duplicates).
     """
-    facts, copied = read_facts(lines)
+    copies: dict[str, set[str]] = {}
+    facts, copied = read_facts(lines, copies)
     claims = claims_of(facts)
     functional = functional_properties(copied)
     out = copied
@@ -378,6 +413,7 @@ def layer_quads(lines: Iterable[str]) -> list[str]:
     facts_p, articles_p, origins_p = _t("factCount"), _t("articleCount"), _t("originCount")
     as_fact_p, kind_p, scope_p = _t("statedAsFact"), _t("withRateKind"), _t("withScope")
     earliest_p, latest_p = _t("earliestDate"), _t("latestDate")
+    one_origin_p = _t("possiblyOneOrigin")
     seen: set[str] = set()
     contested: list[ClaimRecord] = []
     for triple, stating in claims.items():
@@ -401,6 +437,8 @@ def layer_quads(lines: Iterable[str]) -> list[str]:
             f'{n} {origins_p} "{len(c.origins)}"{_INT} .',
             f"{n} {as_fact_p} {truthy if c.stated_as_fact else untruthy} .",
         ]
+        if possibly_one_origin(stating, facts, copies):
+            out.append(f"{n} {one_origin_p} {truthy} .")
         out += [f"{n} {_MODALITY} {m} ." for m in sorted(c.modalities)]
         out += [f"{n} {kind_p} {k} ." for k in sorted(c.rate_kinds)]
         out += [f"{n} {scope_p} {k} ." for k in sorted(c.scopes)]

@@ -41,7 +41,9 @@ from kg.build.cache import (
     read_entries,
     shared_part,
 )
+from kg.build.copies import copy_warnings
 from kg.build.layer import graph_of_bytes
+from kg.build.origins import corpus_origins, entry_origins
 from kg.build.publish import OUTPUTS, build_lock, commit, prepare_folder, previous_store
 from kg.build.quads import BuiltDataset, corpus_quads, iter_lines, with_layer
 from kg.build.spool import Spool, SpoolLoader
@@ -75,6 +77,9 @@ class Report:
     notices: list[str]
     seconds: dict[str, float] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(
+        default_factory=list
+    )  # kg.build.copies: possible copies without a common origin
 
 
 class _Timer:
@@ -170,7 +175,9 @@ def check(
     problems += timer.stage("violation queries", violation_problems, store, dataset)
     if problems:
         raise ValidationFailed(problems)
-    return _report(corpus, dataset, timer)
+    report = _report(corpus, dataset, timer)
+    report.warnings = copy_warnings(dataset.copies, corpus_origins(corpus))
+    return report
 
 
 def _cached_report(cached: CachedCorpus, timer: _Timer, quads: int) -> Report:
@@ -228,7 +235,9 @@ def _check_cached(seeds: Path, build_dir: Path, progress: Progress) -> Report:
             problems += timer.stage("violation queries", violation_problems, store, dataset)
     if problems:
         raise ValidationFailed(problems)
-    return _cached_report(cached, timer, quad_count(cached, cache))
+    report = _cached_report(cached, timer, quad_count(cached, cache))
+    report.warnings = copy_warnings(shared_part(cached, cache).copies, entry_origins(cached.entries))
+    return report
 
 
 _CONTROL_BYTES = bytes(range(0x20)).replace(b"\n", b"").replace(b"\r", b"") + b"\x7f"
@@ -530,6 +539,7 @@ def _prepare_steps(
         "entities": len(cached.entities),
         "facts": cached.fact_count,
         "notices": cached.notices,
+        "warnings": copy_warnings(shared_part(cached, cache).copies, entry_origins(cached.entries)),
         "seconds": timer.seconds,
         "local": local,
     }
@@ -792,6 +802,7 @@ def _build_locked(seeds: Path, build_dir: Path, progress: Progress) -> Report:
         quads=prepared["quads"],
         notices=prepared["notices"],
         seconds=timer.seconds,
+        warnings=prepared["warnings"],
     )
     report.outputs = {name: str(build_dir / name) for name in OUTPUTS}
     return report

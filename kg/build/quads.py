@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
+from kg.build.copies import copy_quads, source_copies
 from kg.build.layer import layer_quads
+from kg.build.origins import independent_origin
 from kg.rdf.namespaces import (
     ARTICLE,
     FACT,
@@ -39,9 +41,6 @@ CONTEXT_CHARS = 32
 
 ARTICLE_DATE_BASIS = "the article's publication date (the annotation gives no date)"
 """tdo:dateBasis of a fact whose about-date falls back to its article's date."""
-
-ORIGIN_CLASSES = ("NewsOutlet", "Person", "Organization", "State")
-"""Registry types that can stand as an independent origin in an attribution chain."""
 
 
 _ID_NS, _FACT_NS, _ARTICLE_NS, _OA_NS = str(ID), str(FACT), str(ARTICLE), str(OA)
@@ -84,6 +83,7 @@ class BuiltDataset:
     quads: list[str]
     locations: dict[tuple[str, str], list[Location]] = field(default_factory=dict)
     fact_index: dict[str, dict] = field(default_factory=dict)
+    copies: list = field(default_factory=list)  # kg.build.copies.CopyPair: articles that may copy one story
 
     def locate(self, subject: str, predicate: str | None = None) -> list[Location]:
         """Where triples about subject (and predicate, when given) come from."""
@@ -167,17 +167,6 @@ def source_quads(sources: Iterable[Source]) -> list[str]:
             out.append(quad(a, _t("excludedRange"), literal(f"{ex.start}-{ex.end}"), g))
         out.append(quad(a, iri(str(SCHEMA) + "articleBody"), literal(src.text), g))
     return out
-
-
-def independent_origin(fact: Fact, source: Source, entities: dict[str, Entity]) -> str:
-    """IRI of the fact's independent origin: first named source, else outlet, else the article."""
-    vocab = vocabulary()
-    for step in fact.attribution:
-        if step.key and any(vocab.is_a(entities[step.key].type, c) for c in ORIGIN_CLASSES):
-            return _ID_NS + step.key
-    if source.outlet:
-        return _ID_NS + source.outlet
-    return _ARTICLE_NS + source.article_id
 
 
 def about_date(fact: Fact, source: Source) -> Value | None:
@@ -293,9 +282,12 @@ def corpus_quads(corpus: Corpus, ontology: Path | None = None) -> BuiltDataset:
     quads: list[str] = ontology_quads(ontology)
     quads += registry_quads(corpus.entities.values(), index)
     quads += source_quads(corpus.sources.values())
+    copies = source_copies(corpus.sources)
+    quads += copy_quads(copies)
     for fact in corpus.facts:
         quads += fact_quads(fact, corpus.sources[fact.article_id], corpus.entities, index)
-    return BuiltDataset(sorted_unique(quads), index, {fact.id: fact_record(fact) for fact in corpus.facts})
+    records = {fact.id: fact_record(fact) for fact in corpus.facts}
+    return BuiltDataset(sorted_unique(quads), index, records, copies)
 
 
 def with_layer(quads: list[str]) -> tuple[list[str], list[str]]:

@@ -24,6 +24,33 @@ def _ask(value: str | None, label: str, interactive: bool) -> str | None:
     return answer or None
 
 
+def _new_outlet(name: str, key: str | None, seeds: Path):
+    from kg.authoring.outlets import plan_outlet
+
+    return plan_outlet(name, seeds, key)
+
+
+def _ask_outlet(seeds: Path):
+    """Ask for the outlet in a terminal: a registry key or a name; a new one is added on request.
+
+    Returns:
+        (the key of a known outlet, or None; the NewOutlet to add, or None).
+    """
+    from kg.authoring.outlets import known_outlet, outlet_key, plan_outlet
+
+    answer = _ask(None, "Outlet: registry key or name (empty if the text does not name it)", True)
+    if answer is None:
+        return None, None
+    known = known_outlet(answer, seeds)
+    if known is not None:
+        click.echo(f"outlet: {known}")
+        return known, None
+    if not click.confirm(f"'{answer}' is not in the registry; add it as a new outlet?", default=True):
+        return None, None
+    key = click.prompt("Registry key for it", default=outlet_key(answer)).strip()
+    return None, plan_outlet(answer, seeds, key)
+
+
 @click.command()
 @click.argument("article", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--title", help="The headline as printed.")
@@ -31,31 +58,61 @@ def _ask(value: str | None, label: str, interactive: bool) -> str | None:
     "--outlet",
     help="Registry key of the publishing outlet; leave out when the text does not name it.",
 )
+@click.option(
+    "--new-outlet",
+    metavar="NAME",
+    help="Name of a publishing outlet the registry does not know yet: adds a NewsOutlet entry to seeds/entities/outlets.yaml.",
+)
+@click.option(
+    "--outlet-key", metavar="KEY", help="With --new-outlet: its registry key (default: made from the name)."
+)
 @click.option("--author", help="The byline as printed.")
 @click.option("--date", help="Publication date: YYYY-MM-DD (or YYYY-MM, YYYY).")
 @click.option("--date-basis", help='How the date was established: "stated: ..." or "inferred: ...".')
 @click.option("--url", help="Where the article was published.")
 @seeds_options
 @reports_errors
-def add(article: Path, title, outlet, author, date, date_basis, url, seeds: Path, build_dir: Path):
+def add(
+    article: Path,
+    title,
+    outlet,
+    new_outlet,
+    outlet_key,
+    author,
+    date,
+    date_basis,
+    url,
+    seeds: Path,
+    build_dir: Path,
+):
     """Copy an article into the seeds, record it in sources.yaml and start its fact file.
 
     The article gets the id NNN_<first 16 hex of its sha256>. Missing details are asked for
     when stdin is a terminal; otherwise they are recorded as null (an outlet is never guessed).
-    The same text cannot be added twice.
+    An outlet the registry does not know yet is added to it with --new-outlet "Name" (or by
+    answering the question in a terminal). The same text cannot be added twice.
 
     \b
-    Example:
+    Examples:
         kg add new-article.txt --date 2025-05-02 --date-basis "stated: byline" --title "Japan weighs ..."
+        kg add new-article.txt --new-outlet "The Japan Times" --date 2025-05-02 --date-basis "stated: byline"
     """
     import dataclasses
 
-    from kg.authoring.add import ArticleMeta, add_article
+    from kg.authoring.add import AddError, ArticleMeta, add_article
 
     interactive = _interactive()
+    if outlet_key and not new_outlet:
+        raise AddError("--outlet-key names the key of a --new-outlet")
+    if new_outlet is not None and outlet is not None:
+        raise AddError("give --outlet KEY (a known outlet) or --new-outlet NAME, not both")
+    planned = _new_outlet(new_outlet, outlet_key, seeds) if new_outlet is not None else None
+    title = _ask(title, "Title (empty if none)", interactive)
+    if planned is None and outlet is None and interactive:
+        outlet, planned = _ask_outlet(seeds)
     meta = ArticleMeta(
-        title=_ask(title, "Title (empty if none)", interactive),
-        outlet=_ask(outlet, "Outlet registry key (empty if the text does not name it)", interactive),
+        title=title,
+        outlet=planned.key if planned else outlet,
         author=_ask(author, "Author as printed (empty if none)", interactive),
         date=_ask(date, "Date YYYY-MM-DD (empty if unknown)", interactive),
         date_basis=date_basis,
@@ -64,7 +121,9 @@ def add(article: Path, title, outlet, author, date, date_basis, url, seeds: Path
     if meta.date and not meta.date_basis and interactive:
         basis = _ask(None, "How was the date established ('stated: ...' or 'inferred: ...')", True)
         meta = dataclasses.replace(meta, date_basis=basis)
-    added = add_article(article, seeds, meta)
+    added = add_article(article, seeds, meta, planned)
+    if added.outlet_file is not None:
+        click.echo(f"added outlet {planned.key} ({planned.label}) to {added.outlet_file}")
     click.echo(f"added article {added.article_id}")
     click.echo(f"  text      {added.article_file}")
     click.echo(f"  source    {added.sources_file} (sha256 {added.sha256[:16]}...)")

@@ -8,6 +8,17 @@ import click
 
 from kg.cli.common import progress_printer, reports_errors, seeds_options
 
+MOST_WARNINGS = 10
+"""kg check and kg build print this many warnings in full, then how many more there are."""
+
+
+def _warn(warnings: list[str]) -> None:
+    """Print warnings on stderr (they leave the exit status as it is)."""
+    for warning in warnings[:MOST_WARNINGS]:
+        click.echo(f"warning: {warning}", err=True)
+    if len(warnings) > MOST_WARNINGS:
+        click.echo(f"warning: and {len(warnings) - MOST_WARNINGS} more like these", err=True)
+
 
 @click.command()
 @seeds_options
@@ -27,6 +38,7 @@ def check(seeds: Path, build_dir: Path, quiet: bool):
     report = run_check(seeds, progress=progress_printer(quiet), build_dir=build_dir)
     for notice in report.notices:
         click.echo(f"notice: {notice}", err=True)
+    _warn(report.warnings)
     click.echo(
         f"ok: {report.facts} facts from {report.articles} articles, {report.entities} entities, "
         f"{report.quads} quads conform"
@@ -51,6 +63,7 @@ def build(seeds: Path, build_dir: Path, quiet: bool):
     report = run_build(seeds, build_dir, progress=progress_printer(quiet))
     for notice in report.notices:
         click.echo(f"notice: {notice}", err=True)
+    _warn(report.warnings)
     click.echo(
         f"built {report.facts} facts from {report.articles} articles "
         f"({report.entities} entities, {report.quads} quads)"

@@ -37,6 +37,8 @@ def claims(seeds: Path, build_dir: Path, min_articles: int, limit: int, fmt: str
     every quote behind it. Corroboration counts independent origins: articles
     relaying the same original reporter (e.g. Kyodo) count once. "as fact" is no
     for a claim that is only expected, planned, considered, claimed or denied.
+    "possibly one origin": two of its articles share enough wording to be copies
+    of one story (kg check warns about them) yet count as different origins.
 
     \b
     Examples:
@@ -71,9 +73,11 @@ def claims(seeds: Path, build_dir: Path, min_articles: int, limit: int, fmt: str
             str(c["articles"]),
             str(c["origins"]),
             "yes" if c["stated_as_fact"] else "no",
+            "possibly one origin" if c["possibly_one_origin"] else "",
         ]
         for c in report["claims"]
     ]
     shown = f"; the {len(rows)} most corroborated shown" if len(rows) < total["claims"] else ""
     click.echo(f"\nClaims made by at least {min_articles} article(s) ({total['claims']}{shown})\n")
-    click.echo(table(["subject", "property", "value", "articles", "origins", "as fact"], rows, max_width=40))
+    headers = ["subject", "property", "value", "articles", "origins", "as fact", "copies"]
+    click.echo(table(headers, rows, max_width=40))

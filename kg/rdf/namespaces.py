@@ -108,6 +108,8 @@ class TDO(DefinedNamespace):
     participant: URIRef
     party: URIRef
     place: URIRef
+    possibleCopyOf: URIRef
+    possiblyOneOrigin: URIRef
     postIn: URIRef
     publishedBy: URIRef
     publishedOn: URIRef
