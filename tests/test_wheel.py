@@ -54,9 +54,6 @@ def installed(wheel, tmp_path_factory) -> Path:
             check=True, capture_output=True, text=True,
         ).stdout.strip()
     )  # fmt: skip
-    # the dependencies from the test's own environment, but not its editable kg: a plain path
-    # entry does not run that environment's .pth files
-    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
         [
             sys.executable,
@@ -73,6 +70,10 @@ def installed(wheel, tmp_path_factory) -> Path:
         capture_output=True,
         text=True,
     )
+    # then the dependencies from the test's own environment, but not its editable kg (a plain
+    # path entry does not run that environment's .pth files); added after the install, so that
+    # pip does not see, and replace, the test environment's own kg
+    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return env
 
 
