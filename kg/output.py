@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from collections.abc import Sequence
 
 FORMATS = ("table", "csv", "tsv", "json")
@@ -44,15 +45,56 @@ def delimited(headers: list[str], rows: list[list[str]], delimiter: str = ",") -
     return buf.getvalue().rstrip("\n")
 
 
-def table(headers: list[str], rows: list[list[str]], max_width: int = 60) -> str:
-    """An aligned plain-text table; cells longer than max_width are cut with an ellipsis."""
+FULL_WIDTH = False
+"""Set by ``--wide``: tables keep every cell whole instead of fitting the terminal."""
 
-    def cut(text: str) -> str:
-        text = " ".join(str(text).split())
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
-    cells = [[cut(h) for h in headers]] + [[cut(c) for c in row] for row in rows]
+def terminal_width() -> int | None:
+    """How wide a table may be: the terminal's columns ($COLUMNS first, 80 when there is no
+    terminal), or None under ``--wide``."""
+    if FULL_WIDTH:
+        return None
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def fit(widths: list[int], room: int, least: int = 4) -> list[int]:
+    """Column widths that fit ``room`` characters: the widest columns give way first, none
+    below ``least`` (or its own width, if narrower).
+
+    >>> fit([10, 40, 5], 30)
+    [10, 15, 5]
+    """
+    if sum(widths) <= room:
+        return list(widths)
+    cap = max(widths)
+    while cap > least and sum(min(w, cap) for w in widths) > room:
+        cap -= 1
+    return [min(w, cap) for w in widths]
+
+
+def table(headers: list[str], rows: list[list[str]], max_width: int = 60, width: int | None = -1) -> str:
+    """An aligned plain-text table that fits the terminal: each cell on one line, at most
+    max_width characters, and the widest columns cut (with an ellipsis) until a line fits
+    ``width`` (the terminal's by default; None for no limit, as ``--wide`` asks).
+
+    >>> print(table(["name", "question"], [["cq-letters", "Who wrote to whom, and who delivered it?"]], width=30))
+    name        question
+    ----------  ------------------
+    cq-letters  Who wrote to whom…
+    """
+    width = terminal_width() if width == -1 else width
+    cap = None if width is None else max_width
+    cells = [[" ".join(str(c).split()) for c in row] for row in [headers, *rows]]
+    if cap is not None:
+        cells = [[_shorten(c, cap) for c in row] for row in cells]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    if width is not None:
+        widths = fit(widths, width - 2 * (len(widths) - 1))
+        cells = [[_shorten(c, w) for c, w in zip(row, widths, strict=True)] for row in cells]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from kg.cli import add, analyze, build, claims, endpoint, export, query, viz
+from kg.cli import add, analyze, build, claims, completion, endpoint, export, query, viz
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -36,6 +36,7 @@ for command in (
     add.diff,
     endpoint.serve,
     endpoint.push,
+    completion.completion,
 ):
     main.add_command(command)
 

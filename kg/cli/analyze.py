@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from kg.analysis import PROJECTIONS as VIEWS
-from kg.cli.common import reports_errors
+from kg.cli.common import reports_errors, wide_option
+from kg.cli.completion import complete_entity_keys
 
 
 def analysis_options(fn):
-    """--as-of, --format and --build-dir, shared by every analyze command."""
+    """--as-of, --format, --wide and --build-dir, shared by every analyze command."""
     fn = click.option(
         "--build-dir",
         default="build",
@@ -23,11 +24,12 @@ def analysis_options(fn):
     fn = click.option(
         "--format",
         "fmt",
-        type=click.Choice(["table", "csv", "json"]),
+        type=click.Choice(["table", "csv", "tsv", "json"]),
         default="table",
         show_default=True,
         help="Output format.",
     )(fn)
+    fn = wide_option(fn)
     fn = click.option(
         "--as-of",
         "as_of",
@@ -213,8 +215,8 @@ def _print_details(result: dict) -> None:
 
 
 @analyze.command()
-@click.argument("source")
-@click.argument("target")
+@click.argument("source", shell_complete=complete_entity_keys)
+@click.argument("target", shell_complete=complete_entity_keys)
 @click.option(
     "--registry",
     is_flag=True,

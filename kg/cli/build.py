@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import progress_printer, reports_errors, seeds_options
+from kg.cli.common import progress_printer, reports_errors, seeds_options, wide_option
 
 MOST_WARNINGS = 10
 """kg check and kg build print this many warnings in full, then how many more there are."""
@@ -75,6 +75,7 @@ def build(seeds: Path, build_dir: Path, quiet: bool):
 @click.command()
 @seeds_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@wide_option
 @reports_errors
 def stats(seeds: Path, build_dir: Path, fmt: str):
     """Counts per class, facts and quotes per article, and coverage of each article.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import reports_errors, seeds_options
+from kg.cli.common import reports_errors, seeds_options, wide_option
 
 
 @click.command()
@@ -27,6 +27,7 @@ from kg.cli.common import reports_errors, seeds_options
     help="Show the first N disagreements (contradictions first) and the N most corroborated claims; 0 shows all.",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@wide_option
 @reports_errors
 def claims(seeds: Path, build_dir: Path, min_articles: int, limit: int, fmt: str):
     """Where articles disagree, then claims with their corroboration.

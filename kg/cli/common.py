@@ -33,6 +33,25 @@ def seeds_options(fn):
     return fn
 
 
+def _set_full_width(ctx, param, value):
+    from kg import output
+
+    output.FULL_WIDTH = bool(value)
+    return value
+
+
+def wide_option(fn):
+    """--wide: print tables at full width instead of fitting the terminal."""
+    return click.option(
+        "--wide",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_full_width,
+        help="Keep every cell whole; tables otherwise fit the terminal (or $COLUMNS).",
+    )(fn)
+
+
 def _discard_stdout() -> None:
     """Point standard output at /dev/null, so that flushing it at exit cannot fail on a closed pipe."""
     with contextlib.suppress(OSError, ValueError, AttributeError):

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kg.cli.common import reports_errors, seeds_options
+from kg.cli.completion import complete_entity_keys
 
 
 @click.command()
@@ -19,7 +20,10 @@ from kg.cli.common import reports_errors, seeds_options
     help="Which projection to draw.",
 )
 @click.option(
-    "--focus", metavar="ENTITY", help="Show only this registry key (e.g. japan) and its surroundings."
+    "--focus",
+    metavar="ENTITY",
+    shell_complete=complete_entity_keys,
+    help="Show only this registry key (e.g. japan) and its surroundings.",
 )
 @click.option(
     "--depth", type=click.IntRange(min=0), default=1, show_default=True, help="How many steps around --focus."

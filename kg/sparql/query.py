@@ -225,3 +225,30 @@ def run_query(
     if status == "error":
         raise QueryError(kind)
     return _parse(kind, payload)
+
+
+def labels(
+    iris: set[str],
+    build_dir: Path | str = "build",
+    endpoint: str | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> dict[str, str]:
+    """The rdfs:label of each IRI that has one, read in a few queries (what tables show).
+
+    Example:
+        >>> labels({"https://w3id.org/trade-dispute/id/japan"})
+        {'https://w3id.org/trade-dispute/id/japan': 'Japan'}
+    """
+    out: dict[str, str] = {}
+    ordered = sorted(iris)
+    for start in range(0, len(ordered), 500):
+        values = " ".join(f"<{i}>" for i in ordered[start : start + 500] if _SAFE_IRI.fullmatch(i))
+        if not values:
+            continue
+        text = f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} ?s rdfs:label ?label }}"
+        for row in run_query(text, build_dir, timeout=timeout, endpoint=endpoint).values():
+            out.setdefault(row["s"], row["label"])
+    return out
+
+
+_SAFE_IRI = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
