@@ -194,7 +194,7 @@ def test_communities_partition_the_nodes_and_ignore_conflict(actors):
 
 
 def test_cli_balance_shows_the_unbalanced_triad(built):
-    result = run(built, "balance")
+    result = run(built, "balance", "--wide")
     assert result.exit_code == 0
     line = next(x for x in result.output.splitlines() if x.startswith("China / Japan / United States"))
     assert "UNBALANCED" in line and "China-United States -" in line

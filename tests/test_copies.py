@@ -127,7 +127,7 @@ def test_build_links_the_copies_and_marks_the_claims_they_may_overcount(built, s
 
 def test_claims_table_marks_possibly_one_origin(built):
     result = CliRunner().invoke(
-        main, ["claims", "--build-dir", str(built), "--min-articles", "3"], catch_exceptions=False
+        main, ["claims", "--build-dir", str(built), "--min-articles", "3", "--wide"], catch_exceptions=False
     )
     header = next(line for line in result.output.splitlines() if line.startswith("subject"))
     assert header.split()[-1] == "copies"

@@ -130,6 +130,6 @@ def test_cli_timeline_table_csv_and_png(built, tmp_path):
     assert any(",245,maximum," in line for line in lines)
     assert (tmp_path / "t.png").is_file()
     result = runner.invoke(
-        main, ["analyze", "timeline", "--rates", "--build-dir", str(built)], catch_exceptions=False
+        main, ["analyze", "timeline", "--rates", "--wide", "--build-dir", str(built)], catch_exceptions=False
     )
     assert "245" in result.output and "stated_on" in result.output
