@@ -33,6 +33,7 @@ from kg.errors import StoreError
 from kg.sparql.check import DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_BYTES, Refused, check_query
 from kg.sparql.endpoint import DEFAULT_HOST, DEFAULT_PORT, check_port_free, endpoint_url, is_loopback
 from kg.sparql.front_worker import MEDIA_TYPES, SPARQL_JSON, SPARQL_XML
+from kg.sparql.page import CSP, STATIC_FILES, PageConfig, query_page, static_file
 from kg.store import store_path
 
 DEFAULT_SERVE_TIMEOUT = 30
@@ -42,6 +43,7 @@ DEFAULT_WORKER_MEMORY_MB = 2048
 DEFAULT_MAX_WAITING = 1000
 WORKER_START_TIMEOUT = 60.0
 TEXT = "text/plain; charset=utf-8"
+HTML = "text/html; charset=utf-8"
 READ_ONLY = "The server is read-only: updates and the Graph Store Protocol are refused"
 
 Notify = Callable[[str], None]
@@ -418,6 +420,7 @@ class Front:
     cors: bool
     hosts: frozenset[str] | None  # None: any Host header (the server is not on loopback)
     endpoint: str
+    page: str = ""  # the query page's HTML (kg.sparql.page)
 
     def headers(self, media: str) -> dict[str, str]:
         headers = {"Content-Type": media, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -473,7 +476,21 @@ class Front:
             if path in ("/update", "/store"):
                 raise Refused(403, READ_ONLY)
             if path == "/" and request.method in ("GET", "HEAD"):
+                if "text/html" in request.headers.get("Accept", ""):  # a browser: the query page
+                    return await self.send(
+                        request,
+                        Answer(200, HTML, self.page.encode("utf-8")),
+                        {"Content-Security-Policy": CSP},
+                    )
                 return await self.send(request, Answer(200, TEXT, self.index().encode("utf-8")))
+            if path.startswith("/static/") and request.method in ("GET", "HEAD"):
+                name = path[len("/static/") :]
+                body = static_file(name)
+                if body is None:
+                    raise Refused(404, f"nothing at {request.path}")
+                return await self.send(
+                    request, Answer(200, STATIC_FILES[name], body), {"Cache-Control": "max-age=3600"}
+                )
             raise Refused(404, f"nothing at {request.path}: the SPARQL endpoint is {self.endpoint}")
         except Refused as refusal:
             return await self.send(request, Answer.error(refusal.status, refusal.reason))
@@ -604,7 +621,8 @@ async def _serve(build_dir, store: Path, host, port, limits, cors, notify, poll)
     watcher = None
     try:
         await pool.start()
-        front = Front(pool, limits, cors, loopback_names(host), endpoint_url(host, port))
+        page = query_page(PageConfig("/query"))
+        front = Front(pool, limits, cors, loopback_names(host), endpoint_url(host, port), page)
         runner = web.AppRunner(
             make_app(front),
             handle_signals=False,
