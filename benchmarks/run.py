@@ -181,7 +181,6 @@ print(json.dumps({"quads": count}), flush=True)
 out, mode = Path(sys.argv[4]), sys.argv[5]
 if mode == "build":
     stage("serialize N-Quads (rdflib)", lambda: ds.serialize(out / "baseline.nq", format="nquads"))
-    stage("serialize TriG (rdflib)", lambda: ds.serialize(out / "baseline.trig", format="trig"))
 
 def expired(*_):
     raise TimeoutError
@@ -224,7 +223,6 @@ BASELINE_BUILD_STAGES = (
     "load and validate annotations",
     "rdflib objects (Dataset, one Graph per fact)",
     "serialize N-Quads (rdflib)",
-    "serialize TriG (rdflib)",
     "SHACL (pyshacl on the union graph)",
 )
 """The stages of the baseline that do what ``kg build`` does (the queries are timed apart)."""

@@ -67,7 +67,7 @@ def nquads_digest(out: Path) -> str:
 
 
 def one_build(out: Path) -> str:
-    """Check that kg.nq, manifest.json, kg.trig and the store of out belong to one build; its digest."""
+    """Check that kg.nq, manifest.json and the store of out belong to one build; its digest."""
     import pyoxigraph as ox
 
     digest = nquads_digest(out)
@@ -82,8 +82,6 @@ def one_build(out: Path) -> str:
     finally:
         del store
     assert held == lines, "the store does not hold kg.nq"
-    in_trig = {str(q) for q in ox.parse(path=str(out / "kg.trig"), format=ox.RdfFormat.TRIG)}
-    assert in_trig == {str(q) for q in ox.parse(path=str(out / "kg.nq"), format=ox.RdfFormat.N_QUADS)}
     return digest
 
 
@@ -100,7 +98,7 @@ def to_old_layout(out: Path) -> None:
     ``store`` a link to ``store-<digest>``."""
     digest = nquads_digest(out)
     folder = (out / CURRENT).resolve()
-    for name in ("kg.nq", "kg.trig", "manifest.json"):
+    for name in ("kg.nq", "manifest.json"):
         (out / name).unlink()
         shutil.copy2(folder / name, out / name)
     (out / "store").unlink()
@@ -146,14 +144,14 @@ def test_a_first_build_killed_in_its_commit_leaves_no_outputs_or_its_own(seeds_c
     proc.communicate(timeout=120)
     assert proc.returncode == -signal.SIGKILL
     if COMMIT_STEPS.index(step) < COMMIT_STEPS.index("swapped"):
-        assert not any((out / name).exists() for name in ("kg.nq", "kg.trig", "manifest.json", "store"))
+        assert not any((out / name).exists() for name in ("kg.nq", "manifest.json", "store"))
         result = CliRunner().invoke(main, ["query", "--build-dir", str(out), "ASK { ?s ?p ?o }"])
         assert result.exit_code == 2 and "run 'kg build' first" in result.output
     else:
         one_build(out)
 
 
-ADOPT_STEPS = ("adopt staged", "adopt current", "adopt kg.nq", "adopt kg.trig", "adopt manifest.json")
+ADOPT_STEPS = ("adopt staged", "adopt current", "adopt kg.nq", "adopt manifest.json")
 
 
 @pytest.mark.parametrize("step", [*ADOPT_STEPS, "swapped"])
@@ -281,17 +279,17 @@ def test_a_lock_file_that_cannot_be_opened_is_a_clear_error(seeds_copy, tmp_path
     assert f"error: cannot lock {out / '.build.lock'}: Is a directory" in result.output
 
 
-# A build whose TriG process writes its pid to argv[3] and sleeps, so that it can be killed then.
-SLOW_TRIG = """
+# A build whose SHACL process writes its pid to argv[3] and sleeps, so that it can be killed then.
+SLOW_SHACL = """
 import os, sys, time
 from pathlib import Path
 import kg.build.pipeline
 
-def slow_trig(nq, trig, progress):
+def slow_shacl(nq, locations, progress):
     Path(sys.argv[3]).write_text(str(os.getpid()))
     time.sleep(60)
 
-kg.build.pipeline._trig_job = slow_trig
+kg.build.pipeline._shacl_job = slow_shacl
 kg.build.pipeline.build(sys.argv[1], sys.argv[2])
 """
 
@@ -306,9 +304,9 @@ def alive(pid: int) -> bool:
 
 
 def test_a_killed_build_leaves_no_process_working(seeds_copy, tmp_path):
-    pid_file = tmp_path / "trig.pid"
+    pid_file = tmp_path / "shacl.pid"
     proc = subprocess.Popen(
-        [sys.executable, "-c", SLOW_TRIG, str(seeds_copy), str(tmp_path / "build"), str(pid_file)],
+        [sys.executable, "-c", SLOW_SHACL, str(seeds_copy), str(tmp_path / "build"), str(pid_file)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -316,17 +314,17 @@ def test_a_killed_build_leaves_no_process_working(seeds_copy, tmp_path):
     while not pid_file.exists() or not pid_file.read_text():
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.02)
-    trig = int(pid_file.read_text())
+    side = int(pid_file.read_text())
     proc.kill()
     proc.wait()
     try:
         deadline = time.monotonic() + 10
-        while alive(trig) and time.monotonic() < deadline:
+        while alive(side) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not alive(trig), "the TriG process of a killed build kept working"
+        assert not alive(side), "the SHACL process of a killed build kept working"
     finally:
-        if alive(trig):
-            os.kill(trig, signal.SIGKILL)
+        if alive(side):
+            os.kill(side, signal.SIGKILL)
 
 
 # ------------------------------------------------------------------------- stale leftovers
@@ -350,7 +348,7 @@ def test_stale_builds_stores_and_links_are_removed(old_and_new):
     assert one_build(out) != old
     assert leftovers(out) == []
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [BUILDS, "cache", CURRENT, "kg.nq", "kg.trig", "manifest.json", "previous", "store"]
+        [BUILDS, "cache", CURRENT, "kg.nq", "manifest.json", "previous", "store"]
     )
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.analysis.diff import build_diff, compare, contradictions, keep_previous, load_snapshot, origins
+from kg.analysis.diff import build_diff, compare, contradictions, load_snapshot, origins
 from kg.build.pipeline import build
+from kg.build.publish import keep_previous
 from kg.cli import main
 from kg.errors import KgError
 

@@ -304,7 +304,7 @@ def test_interrupted_build_leaves_previous_outputs(seeds_copy, previous_build, m
         seeds_copy,
         "  - id: t-new\n    quote: Wu Jianghao\n    subject: wu-jianghao\n    type: Person\n",
     )
-    monkeypatch.setattr(kg.build.pipeline, "write_trig_sorted", killed)
+    monkeypatch.setattr(kg.build.pipeline, "violation_problems", killed)
     result = CliRunner().invoke(
         main, ["build", "-q", "--seeds", str(seeds_copy), "--build-dir", str(previous_build)]
     )

@@ -137,7 +137,7 @@ def test_incremental_build_gives_the_bytes_and_store_of_a_full_build(baseline, t
     assert "update store" in stages and "load store" not in stages, "the last store is patched"
     fresh = tmp_path / "fresh"
     build(seeds, fresh)
-    for name in ("kg.nq", "kg.trig", "manifest.json"):
+    for name in ("kg.nq", "manifest.json"):
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
     assert store_content(out) == store_content(fresh)
     assert '"250"^^<http://www.w3.org/2001/XMLSchema#decimal>' in (out / "kg.nq").read_text(encoding="utf-8")
@@ -218,7 +218,7 @@ def test_cache_keeps_only_the_entries_of_the_last_build(baseline):
 
 
 def record_side_jobs(monkeypatch, seen: Path) -> None:
-    """Each run of the TriG or SHACL job leaves a line in seen: its name, niceness and pid."""
+    """Each run of the SHACL job leaves a line in seen: its name, niceness and pid."""
     import kg.build.pipeline as pipeline
 
     def recording(name, job):
@@ -229,24 +229,23 @@ def record_side_jobs(monkeypatch, seen: Path) -> None:
 
         return run
 
-    monkeypatch.setattr(pipeline, "_trig_job", recording("trig", pipeline._trig_job))
     monkeypatch.setattr(pipeline, "_shacl_job", recording("shacl", pipeline._shacl_job))
 
 
-def test_a_build_runs_shacl_and_trig_niced_each_in_a_process_of_its_own(seeds_copy, tmp_path, monkeypatch):
-    """The store is on the critical path: the two side processes yield the CPU to it."""
+def test_a_build_runs_shacl_niced_in_a_process_of_its_own(seeds_copy, tmp_path, monkeypatch):
+    """The store is on the critical path: the SHACL process yields the CPU to it."""
 
     seen = tmp_path / "side-jobs"
     record_side_jobs(monkeypatch, seen)
     build(seeds_copy, tmp_path / "build")
     runs = [line.split() for line in seen.read_text().splitlines()]
-    assert sorted(name for name, _, _ in runs) == ["shacl", "trig"]
+    assert [name for name, _, _ in runs] == ["shacl"]
     assert {int(nice) for _, nice, _ in runs} == {os.nice(0) + 10}
     pids = {int(pid) for _, _, pid in runs}
-    assert len(pids) == 2 and os.getpid() not in pids
+    assert len(pids) == 1 and os.getpid() not in pids
 
 
-def test_a_shacl_failure_publishes_no_trig(seeds_copy, tmp_path, monkeypatch):
+def test_a_shacl_failure_publishes_nothing(seeds_copy, tmp_path, monkeypatch):
     seen = tmp_path / "side-jobs"
     record_side_jobs(monkeypatch, seen)
     path = seeds_copy / "facts" / FACTS
@@ -260,7 +259,7 @@ def test_a_shacl_failure_publishes_no_trig(seeds_copy, tmp_path, monkeypatch):
     with pytest.raises(ValidationFailed, match="a post is held by a person"):
         build(seeds_copy, out)
     assert "shacl" in seen.read_text().split()
-    assert not (out / "kg.trig").exists() and not list(out.glob(".tmp-*"))
+    assert not (out / "kg.nq").exists() and not list(out.glob(".tmp-*"))
 
 
 def test_a_failed_incremental_build_runs_no_side_jobs(baseline, tmp_path, monkeypatch):
@@ -270,7 +269,7 @@ def test_a_failed_incremental_build_runs_no_side_jobs(baseline, tmp_path, monkey
     edit(seeds, *MUTATIONS["rate out of range"][:2])
     with pytest.raises(ValidationFailed, match="a rate is a number of per cent between 0 and 1000"):
         build(seeds, out)
-    assert not seen.exists(), "the neighbourhood failed: neither SHACL nor TriG had to run"
+    assert not seen.exists(), "the neighbourhood failed: SHACL did not have to run"
 
 
 # --- file hashes: seed files whose metadata is unchanged are not read again (kg.build.cache.FileHashes)

@@ -1,7 +1,7 @@
 """What a rebuild changed: entities, facts, corroborations and contradictions, previous build vs current.
 
 Each ``kg build`` keeps the outputs it replaces in ``build/previous/`` (``manifest.json`` and
-``kg.nq``, see :func:`keep_previous`). :func:`build_diff` reads both N-Quads files and compares:
+``kg.nq``, see :func:`kg.build.publish.keep_previous`). :func:`build_diff` reads both N-Quads files and compares:
 
 * entities: registry descriptions (type, label, aliases, definitional claims) added, removed, changed;
 * facts: fact graphs and their provenance added, removed, changed (line numbers ignored);
@@ -17,8 +17,6 @@ Each ``kg build`` keeps the outputs it replaces in ``build/previous/`` (``manife
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -34,7 +32,6 @@ from kg.errors import KgError
 from kg.rdf.namespaces import FACT, PREFIXES, PROVENANCE_GRAPH, RDF_NS, REGISTRY_GRAPH
 from kg.store import MANIFEST_FILE, NQ_FILE, PREVIOUS_DIR
 
-KEPT_FILES = (MANIFEST_FILE, NQ_FILE)
 """The outputs of a build that the next build keeps for comparison."""
 
 _RDF_TYPE = RDF_NS + "type"
@@ -43,32 +40,6 @@ _IGNORED_IN_FACTS = {_TDO + "sourceLine", _TDO + "sourceFile"}
 """Provenance that moves when lines are inserted above a fact; not a change of the fact."""
 
 Quad = tuple[str, str, str, str]  # subject, predicate, object, graph as N-Triples terms
-
-
-def keep_previous(build_dir: Path | str) -> None:
-    """Keep the current ``manifest.json`` and ``kg.nq`` in ``build_dir/previous/`` before they are replaced.
-
-    Hard links when the file system allows (outputs are replaced by rename, never rewritten in
-    place, so a link keeps the old content at no cost), copies otherwise. Does nothing before the
-    first build.
-
-    Args:
-        build_dir: the build folder.
-    """
-    build_dir = Path(build_dir)
-    if not all((build_dir / name).is_file() for name in KEPT_FILES):
-        return
-    previous = build_dir / PREVIOUS_DIR
-    previous.mkdir(exist_ok=True)
-    for name in KEPT_FILES:
-        source = (build_dir / name).resolve()  # build/kg.nq is a link into build/current
-        tmp = previous / f".{name}.tmp"
-        tmp.unlink(missing_ok=True)
-        try:
-            os.link(source, tmp)
-        except OSError:
-            shutil.copy2(source, tmp)
-        os.replace(tmp, previous / name)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from kg.resources import CONTEXT_FILE
 from kg.sparql.query import execute
 
 """The published JSON-LD context: the project's prefixes and its common properties."""
-FORMATS = ("jsonld", "graphml", "gexf", "csv")
+FORMATS = ("jsonld", "graphml", "gexf", "csv", "trig")
 VIEWS = PROJECTIONS
 """Projection names, as ``kg viz --view`` spells them."""
 LIST_SEPARATOR = " | "
@@ -470,6 +471,8 @@ def default_output(build_dir: Path, fmt: str, graphs: bool, views: tuple[str, ..
         return folder / "jsonld" if graphs else folder / "layer.jsonld"
     if fmt in ("graphml", "gexf"):
         return folder / f"{views[0]}.{fmt}" if len(views) == 1 else folder
+    if fmt == "trig":
+        return folder / "kg.trig"
     return folder / "events.csv"
 
 
@@ -496,6 +499,7 @@ def export(
     graphs: bool = False,
     views: tuple[str, ...] = VIEWS,
     as_of: str | None = None,
+    nquads: Path | None = None,
 ) -> list[Path]:
     """Write one export and return the paths written.
 
@@ -506,6 +510,7 @@ def export(
         graphs: with jsonld, a document per named graph as well as the knowledge layer.
         views: projections for graphml and gexf (actor, state, measures).
         as_of: for graphml and gexf, the projections as known on this date.
+        nquads: for trig, the build's kg.nq (TriG is made from it, sorted, with prefixes).
 
     Example:
         >>> from kg.store import open_store
@@ -522,7 +527,25 @@ def export(
         return write_jsonld(store, Path(output), graphs)
     if fmt in ("graphml", "gexf"):
         return write_projections(store, Path(output), fmt, views, as_of)
+    if fmt == "trig":
+        return [write_trig_file(Path(nquads), Path(output))]
     return write_events(store, Path(output))
+
+
+def write_trig_file(nquads: Path, output: Path) -> Path:
+    """The build's quads as TriG (:mod:`kg.analysis.trig`), written whole or not at all."""
+    from kg.analysis.trig import write_trig_sorted
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+    try:
+        write_trig_sorted(nquads, tmp)
+        os.replace(tmp, output)
+    except OSError as exc:
+        raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return output
 
 
 def _write(path: Path, text: str) -> Path:

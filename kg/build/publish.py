@@ -3,9 +3,9 @@
 Layout of a build folder::
 
     build/.build.lock               held (flock) by kg build for its whole run, then removed
-    build/.builds/<digest>-<pid>/   one build's kg.nq, kg.trig, manifest.json and store/
+    build/.builds/<digest>-<pid>/   one build's kg.nq, manifest.json and store/
     build/current                   -> .builds/<digest>-<pid>: the one pointer a build swaps
-    build/kg.nq, kg.trig, manifest.json, store
+    build/kg.nq, manifest.json, store
                                     -> current/<name>: fixed links, so every path stays valid
     build/previous/                 the replaced build's kg.nq and manifest.json (kg diff)
     build/cache/                    fact files' entries for incremental builds (kg.build.cache)
@@ -38,13 +38,15 @@ from kg.store import (
     CURRENT_LINK,
     MANIFEST_FILE,
     NQ_FILE,
+    PREVIOUS_DIR,
     STORE_LINK,
-    TRIG_FILE,
     replace_link,
 )
 
 LOCK = ".build.lock"
-OUTPUT_FILES = (NQ_FILE, TRIG_FILE, MANIFEST_FILE)
+OUTPUT_FILES = (NQ_FILE, MANIFEST_FILE)
+LEGACY_FILES = ("kg.trig",)
+"""Outputs older builds made and this one does not: their links go (``kg export --format trig``)."""
 OUTPUTS = (*OUTPUT_FILES, STORE_LINK)
 """What ``current`` holds and what ``build/<name>`` links to."""
 
@@ -237,6 +239,10 @@ def clean_stale(build_dir: Path) -> None:
             _remove(path)
     for path in build_dir.glob(".*.link-*"):
         path.unlink(missing_ok=True)
+    for name in LEGACY_FILES:  # links to an output builds no longer make
+        link = build_dir / name
+        if link.is_symlink() and os.readlink(link).startswith(f"{CURRENT_LINK}/"):
+            link.unlink()
 
 
 def _check_names(build_dir: Path) -> None:
@@ -291,8 +297,38 @@ def publish_cache(tmp: Path, build_dir: Path) -> None:
         cache.prune("shared", {baseline.version})
 
 
+KEPT_FILES = (MANIFEST_FILE, NQ_FILE)
+"""The outputs a build keeps in ``previous/`` when it replaces them, for ``kg diff``."""
+
+
+def keep_previous(build_dir: Path | str) -> None:
+    """Keep the current ``manifest.json`` and ``kg.nq`` in ``build_dir/previous/`` before they are replaced.
+
+    Hard links when the file system allows (outputs are replaced by rename, never rewritten in
+    place, so a link keeps the old content at no cost), copies otherwise. Does nothing before the
+    first build.
+
+    Args:
+        build_dir: the build folder.
+    """
+    build_dir = Path(build_dir)
+    if not all((build_dir / name).is_file() for name in KEPT_FILES):
+        return
+    previous = build_dir / PREVIOUS_DIR
+    previous.mkdir(exist_ok=True)
+    for name in KEPT_FILES:
+        source = (build_dir / name).resolve()  # build/kg.nq is a link into build/current
+        tmp = previous / f".{name}.tmp"
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copy2(source, tmp)
+        os.replace(tmp, previous / name)
+
+
 def commit(build_dir: Path, tmp: Path, digest: str) -> None:
-    """Publish the outputs made in tmp (kg.nq, kg.trig, manifest.json, store/) as the current build.
+    """Publish the outputs made in tmp (kg.nq, manifest.json, store/) as the current build.
 
     Steps, each followed by :func:`reached`: the outputs are moved into one folder in tmp
     ("staged"); the build being replaced is kept for kg diff ("kept previous"); the folder moves
@@ -300,8 +336,6 @@ def commit(build_dir: Path, tmp: Path, digest: str) -> None:
     swapped, the commit itself ("swapped"); the cache is published ("cache"); what is stale is
     removed ("cleaned"). Call it under the lock, with the store closed.
     """
-    from kg.analysis.diff import keep_previous
-
     staged = tmp / "outputs"
     staged.mkdir()
     for name in OUTPUTS:

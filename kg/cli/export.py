@@ -13,9 +13,10 @@ from kg.cli.common import reports_errors, seeds_options
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonld", "graphml", "gexf", "csv"]),
+    type=click.Choice(["jsonld", "graphml", "gexf", "csv", "trig"]),
     required=True,
-    help="jsonld: the knowledge layer (and fact graphs); graphml/gexf: projections; csv: the events table.",
+    help="jsonld: the knowledge layer (and fact graphs); graphml/gexf: projections; csv: the events table; "
+    "trig: every quad of kg.nq as TriG.",
 )
 @click.option(
     "--output",
@@ -53,7 +54,8 @@ def export(
     graphml and gexf write the actor, state and measures projections for Gephi or
     networkx (list attributes joined with ' | '). csv writes the events table: one row
     per event or trade measure, with dates, actors, ISO 3166 alpha-3 codes, PLOVER-style
-    category, sign, rate, articles and a quote (columns in docs/export.md).
+    category, sign, rate, articles and a quote (columns in docs/export.md). trig writes
+    every quad of kg.nq as TriG, grouped by graph, sorted, with the project's prefixes.
 
     \b
     Examples:
@@ -62,10 +64,11 @@ def export(
         kg export --format graphml --output build/export
         kg export --format gexf --view actor --output build/actor.gexf
         kg export --format csv --output build/events.csv
+        kg export --format trig --output build/kg.trig
     """
     from kg.analysis.export import VIEWS, ExportError, default_output
     from kg.analysis.export import export as run_export
-    from kg.store import open_store
+    from kg.store import NQ_FILE, open_store
 
     if views and fmt not in ("graphml", "gexf"):
         raise ExportError("--view applies to --format graphml or gexf")
@@ -75,5 +78,7 @@ def export(
         raise ExportError("--graphs applies to --format jsonld")
     views = tuple(dict.fromkeys(views)) or VIEWS
     output = output or default_output(build_dir, fmt, graphs, views)
-    for path in run_export(open_store(build_dir), fmt, output, graphs=graphs, views=views, as_of=as_of):
+    store = open_store(build_dir)
+    nquads = build_dir / NQ_FILE
+    for path in run_export(store, fmt, output, graphs=graphs, views=views, as_of=as_of, nquads=nquads):
         click.echo(str(path))
