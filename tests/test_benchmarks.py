@@ -47,7 +47,9 @@ def test_quick_benchmark_run(tmp_path):
     assert len(size["build"]["walls"]) == len(size["oxigraph_alone"]["walls"]) == 2, "they took turns, twice"
     assert size["build"]["wall"] == min(size["build"]["walls"]), "the median of two is the lower one"
     assert size["build"]["peak_mb"] > 0
-    assert {"load and validate annotations", "SHACL shapes", "violation queries"} <= set(size["build"]["stages"])
+    assert {"load and validate annotations", "SHACL shapes", "violation queries"} <= set(
+        size["build"]["stages"]
+    )
     assert size["incremental"]["check_exit_code"] == 0, "the changed corpus still conforms"
     cq = sorted(p.stem for p in (ROOT / "ontology" / "queries").glob("cq-*.rq"))
     assert sorted(size["queries"]) == cq

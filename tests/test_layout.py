@@ -73,3 +73,26 @@ def test_each_module_opens_with_one_sentence_saying_what_it_is_for(name):
     assert first.endswith(".") and len(first) < 240, (
         f"{name}: the first paragraph is not one sentence: {first!r}"
     )
+
+
+STAGES = (
+    "kg.errors", "kg.files", "kg.resources", "kg.output", "kg.rdf", "kg.seeds", "kg.store", "kg.build",
+    "kg.sparql", "kg.analysis", "kg.viz", "kg.authoring", "kg.api", "kg.cli", "kg.__main__",
+)  # fmt: skip
+"""The packages in the order the data flows: a module may import its own stage or earlier ones."""
+
+
+def _stage(module: str) -> int:
+    return max(i for i, s in enumerate(STAGES) if module == s or module.startswith(s + ".") or s == "kg")
+
+
+def test_no_import_runs_back_up_the_data_flow():
+    assert all(any(n == s or n.startswith(s + ".") for s in STAGES) for n in MODULES if n != "kg")
+    upward = [
+        f"{name} imports {module}"
+        for name, path in MODULES.items()
+        if name != "kg"
+        for module, _ in _imports(path)
+        if module in MODULES and module != "kg" and _stage(module) > _stage(name)
+    ]
+    assert upward == []

@@ -14,6 +14,7 @@ import networkx as nx
 
 from kg.analysis import PROJECTIONS
 from kg.errors import KgError
+from kg.files import write_atomic
 from kg.resources import CONTEXT_FILE
 from kg.sparql.query import execute
 
@@ -550,8 +551,6 @@ def write_trig_file(nquads: Path, output: Path) -> Path:
 
 def _write(path: Path, text: str) -> Path:
     """Write a file atomically (temp file + rename: a reader never sees half a file)."""
-    from kg.viz.graph import write_atomic
-
     try:
         return write_atomic(path, text)
     except OSError as exc:

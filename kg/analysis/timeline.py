@@ -9,7 +9,7 @@ canvas into an explicit path, without touching the global matplotlib backend.
 from __future__ import annotations
 
 import datetime as dt
-import os
+import io
 from collections import defaultdict
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from kg.analysis.project import (
     measure_records,
     memberships,
 )
+from kg.files import write_atomic
 from kg.seeds.dates import first_day
 
 ROW_KEYS = (
@@ -404,9 +405,9 @@ def timeline_png(rows: list[dict], path: str | Path, title: str = "Tariff rates 
         axes[-1].tick_params(axis="x", labelrotation=30)
     fig.suptitle(title)
     fig.supxlabel("markers: ^ announcement   v pause   X excluded from pause   * retaliation", fontsize=8)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fig.savefig(tmp, format="png")
-    os.replace(tmp, path)
+    image = io.BytesIO()
+    fig.savefig(image, format="png")
+    write_atomic(path, image.getvalue())
     return path
 
 

@@ -12,7 +12,6 @@ shown as text and never parsed as HTML. vis-network 9 shows a string ``title`` w
 from __future__ import annotations
 
 import base64
-import os
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
@@ -25,6 +24,7 @@ import networkx as nx
 
 from kg.analysis import PROJECTIONS
 from kg.errors import KgError
+from kg.files import write_atomic
 from kg.rdf.namespaces import ID
 from kg.rdf.vocabulary import vocabulary
 
@@ -804,24 +804,6 @@ def write_timeline(
 
 # ---------------------------------------------------------------------------------------------
 # plumbing
-
-
-def write_atomic(path: Path | str, text: str) -> Path:
-    """Write text to path through a temporary file in the same folder and os.replace."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        umask = os.umask(0)  # mkstemp makes the file private; give it the usual permissions
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _vis_asset(name: str):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kg.authoring.suggest.find import EntityCandidate, FactSuggestion, Mention, Suggestions
 from kg.errors import KgError
+from kg.files import write_atomic
 from kg.seeds.corpus import SeedPaths
 
 SUGGESTION_MARK = "kg suggest"
@@ -153,7 +154,7 @@ def write_suggestions(s: Suggestions, seeds: Path | str = "seeds") -> WriteResul
             block += _comment(lines)
         text = fact_text if fact_text.endswith("\n") else fact_text + "\n"
         text = re.sub(r"^facts:\s*\[\]\s*(#.*)?$", "facts: []" + FACTS_EMPTY_HINT, text, count=1, flags=re.M)
-        _atomic_write(fact_file, text + "\n".join(block) + "\n")
+        write_atomic(fact_file, text + "\n".join(block) + "\n")
     if new_entities:
         entity_file.parent.mkdir(parents=True, exist_ok=True)
         block = []
@@ -171,7 +172,7 @@ def write_suggestions(s: Suggestions, seeds: Path | str = "seeds") -> WriteResul
                 [f'# {c.reason}: "{_short_quote(c.text)}" at {c.start}-{c.end}', *entity_yaml(c)]
             )
         text = entity_text if entity_text.endswith("\n") or not entity_text else entity_text + "\n"
-        _atomic_write(entity_file, text + "\n".join(block) + "\n")
+        write_atomic(entity_file, text + "\n".join(block) + "\n")
     return WriteResult(
         fact_file, entity_file, [f.id for f in new_facts], [c.key for c in new_entities], skipped
     )
@@ -207,12 +208,6 @@ def _mention_summary(s: Suggestions) -> list[str]:
         lines.append("# Relative dates resolved against the article's date:")
         lines += [f'#   "{d.text}" {d.start}-{d.end} -> {d.value}' for d in s.dates]
     return lines
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def accept_suggestions(
@@ -257,7 +252,7 @@ def accept_suggestions(
     if accepted:
         text = "\n".join(lines)
         text = re.sub(r"^facts:\s*\[\]\s*(#.*)?$", "facts:", text, count=1, flags=re.M)
-        _atomic_write(fact_file, text)
+        write_atomic(fact_file, text)
     if needs and entity_file.exists():
         elines = entity_file.read_text(encoding="utf-8").split("\n")
         eblocks = _commented_blocks(elines, r"# ([a-z0-9-]+):\s*$", "#   ", "# # ")
@@ -267,7 +262,7 @@ def accept_suggestions(
                 for i in range(first, last):
                     elines[i] = _uncomment(elines[i])
                 accepted.append(key)
-        _atomic_write(entity_file, "\n".join(elines))
+        write_atomic(entity_file, "\n".join(elines))
     return accepted
 
 
@@ -283,7 +278,7 @@ def accept_entities(article_id: str, keys: list[str], seeds: Path | str = "seeds
         first, last = eblocks[key]
         for i in range(first, last):
             elines[i] = _uncomment(elines[i])
-    _atomic_write(entity_file, "\n".join(elines))
+    write_atomic(entity_file, "\n".join(elines))
     return list(keys)
 
 
