@@ -178,6 +178,23 @@ def keep_min_origins(graph: nx.Graph, min_origins: int) -> nx.Graph:
     return kept
 
 
+def keep_present(graph: nx.Graph) -> nx.Graph:
+    """A copy without the nodes that no dated edge reaches, and without their undated edges.
+
+    An as-of projection keeps the registry's timeless links (nationality, agency of a state),
+    so every actor would stay on the page although the articles do not mention it by that
+    date; this drops those actors.
+
+    Example:
+        >>> from kg.analysis.project import actor_graph
+        >>> early = actor_graph("build", as_of="2025-03-31")
+        >>> early.number_of_nodes(), keep_present(early).number_of_nodes()
+        (22, 9)
+    """
+    present = {n for u, v, data in graph.edges(data=True) if data.get("date") for n in (u, v)}
+    return graph.subgraph(present).copy()
+
+
 def ego_view(graph: nx.Graph, entity: str, depth: int = 1) -> nx.Graph:
     """The entity and everything within depth steps of it, edges taken in either direction.
 
@@ -783,6 +800,8 @@ def write_graph_view(
 
     snap = Snapshot.load(store, as_of)  # one snapshot for the projection and the origins
     graph = projection(snap, view, snap.as_of)
+    if as_of:
+        graph = keep_present(graph)
     graph = keep_min_origins(graph, min_origins)
     parts = [f"{view} view"]
     if focus:

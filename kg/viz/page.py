@@ -97,3 +97,22 @@ def plotly_js() -> Markup:
     if not path.is_file():
         raise KgError(f"the plotly package has no {path.name}: reinstall plotly")
     return _inline(path.read_text(encoding="utf-8"), "plotly.min.js")
+
+
+def iframe(page_html: str, height: int = 520) -> str:
+    """An ``<iframe>`` holding a whole page in its ``srcdoc``, for a notebook cell.
+
+    The page travels inside the notebook (an exported HTML file still shows it, wherever it is
+    moved), keeps its own Content-Security-Policy, and runs sandboxed: scripts only, no access
+    to the notebook around it.
+
+    Example:
+        >>> iframe('<p title="a & b">x</p>', height=100)
+        '<iframe srcdoc="&lt;p title=&#34;a &amp; b&#34;&gt;x&lt;/p&gt;" sandbox="allow-scripts" style="width:100%; height:100px; border:1px solid #e2e8f0"></iframe>'
+    """
+    from markupsafe import escape
+
+    return (
+        f'<iframe srcdoc="{escape(page_html)}" sandbox="allow-scripts" '
+        f'style="width:100%; height:{int(height)}px; border:1px solid #e2e8f0"></iframe>'
+    )
