@@ -370,7 +370,7 @@ def test_labels_and_quotes_of_markup_show_as_text_and_never_run(browser, seeds_c
 
     open_page(browser, page)
     evil = ID + "evil-state"
-    assert browser.execute_script("return kgNodes.get(arguments[0]).tip.heading", evil) == INJECTED_LABEL
+    assert browser.execute_script("return kgTip('nodes', arguments[0]).heading", evil) == INJECTED_LABEL
     search = browser.find_element("id", "kg-search")
     search.send_keys("script")  # the label in the suggestions is text too
     assert INJECTED_LABEL in browser.execute_script("return document.getElementById('kg-suggest').innerText")
@@ -382,7 +382,7 @@ def test_labels_and_quotes_of_markup_show_as_text_and_never_run(browser, seeds_c
         "return [typeof window.__pwned, document.images.length, document.scripts.length,"
         " document.querySelectorAll('#kg-tip script, #kg-tip img, #kg-suggest script, #kg-suggest img').length];"
     )
-    assert state == ["undefined", 0, 5, 0]  # our two scripts and three of JSON data
+    assert state == ["undefined", 0, 6, 0]  # our two scripts and four of JSON data
     assert console_errors(browser) == []
 
 
@@ -448,6 +448,12 @@ def test_a_5000_node_graph_opens_settles_and_answers_a_search_in_3_seconds(brows
     )
     assert figures["open"] + figures["search"] < 3.0
     assert browser.execute_script("return network.physics.options.enabled") is False
+    # nodes are labelled once in view and zoomed in: the focus and its neighbours at once
+    first = browser.execute_script("return document.querySelector('#kg-suggest li').dataset.id")
+    assert browser.execute_script("return kgNodes.get(arguments[0]).label", first) == ""
+    browser.find_element("id", "kg-search").send_keys("\n")
+    wait_for_focus(browser, first)
+    assert browser.execute_script("return kgNodes.get(arguments[0]).label", first).startswith("entity ")
     assert console_errors(browser) == []
 
 

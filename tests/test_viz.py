@@ -90,7 +90,10 @@ def page_data(html: str) -> tuple[list[dict], list[dict], dict]:
         assert match, name
         return json.loads(match.group(1))
 
-    return grab("nodes"), grab("edges"), grab("options")
+    nodes, edges, tips = grab("nodes"), grab("edges"), grab("tips")
+    for item, tip in [*zip(nodes, tips["nodes"], strict=True), *zip(edges, tips["edges"], strict=True)]:
+        item["tip"] = tip  # the page keeps them apart until the first hover
+    return nodes, edges, grab("options")
 
 
 @pytest.fixture(scope="module")
@@ -206,9 +209,9 @@ def test_the_legend_shows_every_colour_the_page_draws(small_page):
 
 
 def test_article_text_and_labels_never_become_markup(small_page):
-    # only the page's own script elements (three of them JSON data) and no img element reach the HTML
+    # only the page's own script elements (four of them JSON data) and no img element reach the HTML
     ours = small_page.replace(str(page.vis_asset("vis-network.min.js")), "").lower()
-    assert ours.count("<script") == 5 and ours.count('<script type="application/json"') == 3
+    assert ours.count("<script") == 6 and ours.count('<script type="application/json"') == 4
     assert "<img" not in ours
     assert "Test &lt;b&gt;page&lt;/b&gt;" in small_page and "<b>page</b>" not in small_page
     nodes, edges, _ = page_data(small_page)
@@ -280,6 +283,7 @@ def test_a_large_graph_comes_laid_out_and_the_browser_only_draws(monkeypatch):
     assert any("30 nodes" in w and "laid out before drawing" in w for w in warnings)
     assert options["physics"]["enabled"] is False and options["interaction"]["hideEdgesOnDrag"] is True
     assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in nodes)
+    assert all(n["label"] == "" and n["short"] for n in nodes)  # the page labels the nodes in view
     assert all(e["smooth"]["enabled"] is False for e in edges)
     assert all(e["dashes"] is False for e in edges)  # dashed from DASH_ZOOM on, by the page
     # neighbours on the path sit closer than the path's two ends
@@ -372,9 +376,17 @@ def test_timeline_page_inlines_plotly_escapes_the_table_and_caps_the_panels():
     assert "<title>T &lt;i&gt;</title>" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html.split("<table>", 1)[1]
     assert "2 dyads: showing the 1 with most stated rates" in html
-    figures = json.loads(re.search(r"var figures = (.*);\n", html).group(1))
+    figures = json.loads(
+        re.search(r'<script type="application/json" id="kg-figures">(.*?)</script>', html).group(1)
+    )
     assert [f["dyad"] for f in figures] == ["United States \u2192 China", "China \u2192 United States"]
     assert "<th>date</th><th>dyad</th><th>measure</th>" in html and "a001-x" not in html
+    capped = tl.timeline_page(TIMELINE_ROWS, max_rows=3)
+    assert (
+        capped.count("<tr>") == 4
+        and "The first 3 of 4 rows" in capped
+        and "kg analyze timeline --format csv" in capped
+    )
 
 
 # ---------------------------------------------------------------------------------- the CLI
@@ -504,7 +516,9 @@ def test_kg_viz_timeline_writes_a_panel_per_dyad_and_the_table(build_dir, store)
     assert result.stdout.strip() == str(page_path)
     html = page_path.read_text(encoding="utf-8")
     everything = timeline_rows(store)
-    figures = json.loads(re.search(r"var figures = (.*);\n", html).group(1))
+    figures = json.loads(
+        re.search(r'<script type="application/json" id="kg-figures">(.*?)</script>', html).group(1)
+    )
     assert len(figures) == len({r["dyad"] for r in everything}) == 6
     assert figures[0]["dyad"] == "United States \u2192 Japan"  # most stated rates first
     assert all(f["layout"]["xaxis"]["type"] == "date" for f in figures)
@@ -527,3 +541,14 @@ def test_the_same_graph_gives_the_same_page():
     first, _, _ = viz.graph_page(small_graph(), pagerank=PAGERANK)
     second, _, _ = viz.graph_page(small_graph(), pagerank=PAGERANK)
     assert first == second  # sorted nodes and edges, seeded layout: pages can be diffed
+
+
+def test_kg_viz_as_of_keeps_the_state_pairs_whose_edges_carry_no_date(build_dir, tmp_path):
+    """State pairs are dated through their episodes, not an edge date: keep_present must keep them."""
+    out = tmp_path / "states.html"
+    result = run(
+        "viz", "--build-dir", str(build_dir), "--view", "state", "--as-of", "2025-04-15", "-o", str(out)
+    )
+    assert "state view: 4 nodes, 6 edges, drawn as 6 lines" in result.stderr
+    result = run("viz", "--build-dir", str(build_dir), "--as-of", "2025-03-31", "-o", str(out))
+    assert "actor view: 9 nodes, 63 edges" in result.stderr  # 13 actors not mentioned yet are left out

@@ -27,6 +27,10 @@ from kg.viz.styles import OKABE_ITO
 MAX_PANELS = 12
 """Dyads drawn when the page opens; the others are one search away."""
 
+MAX_TABLE_ROWS = 2000
+"""Rows of the table under the charts; past that the page says where the rest are (a table of
+32,000 rows was 11 MB of a 100,000-fact page that nobody reads in a browser)."""
+
 STATUS_DASH: dict[str, str] = {
     "in force": "solid",
     "announced": "dash",
@@ -273,6 +277,7 @@ def timeline_page(
     title: str = "Trade measures over time",
     subtitle: str = "",
     max_panels: int = MAX_PANELS,
+    max_rows: int = MAX_TABLE_ROWS,
 ) -> str:
     """The HTML page of the timeline: a plotly panel per dyad, then the rows as a table.
 
@@ -281,6 +286,7 @@ def timeline_page(
         title: page heading.
         subtitle: one line under the heading.
         max_panels: dyads drawn when the page opens (those with most rows); the rest on request.
+        max_rows: rows of the table; the note under it says how to get all of them.
 
     Returns:
         The HTML text.
@@ -302,6 +308,12 @@ def timeline_page(
             f"{len(figures)} dyads: showing the {max_panels} with most stated rates and statements; "
             "type in the box to choose others."
         )
+    table_note = ""
+    if len(rows) > max_rows:
+        table_note = (
+            f"The first {max_rows:,} of {len(rows):,} rows, by dyad and date; all of them: "
+            "kg analyze timeline --format csv"
+        )
     present = {k for row in rows for k in row}
     columns = [c for c in TIMELINE_COLUMNS if c in present] or list(
         dict.fromkeys(k for row in rows for k in row)
@@ -317,7 +329,9 @@ def timeline_page(
         status_dash=STATUS_DASH,
         event_markers=EVENT_MARKERS,
         columns=[TIMELINE_COLUMNS.get(c, c) for c in columns],
-        cells=[[_cell(row.get(c)) for c in columns] for row in rows],
+        cells=[[_cell(row.get(c)) for c in columns] for row in rows[:max_rows]],
+        total_rows=len(rows),
+        table_note=table_note,
         plotly_js=plotly_js(),
     )
 
