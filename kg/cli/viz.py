@@ -24,7 +24,12 @@ from kg.cli.common import reports_errors, seeds_options
 @click.option(
     "--depth", type=click.IntRange(min=0), default=1, show_default=True, help="How many steps around --focus."
 )
-@click.option("--as-of", "as_of", metavar="DATE", help="Only what is known on this date (YYYY-MM-DD).")
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="Only what is known on this date (YYYY-MM-DD); actors no article names by then are left out.",
+)
 @click.option(
     "--min-origins",
     type=click.IntRange(min=1),

@@ -813,9 +813,17 @@ def write_graph_view(
     """
     if min_origins < 1:
         raise KgError(f"--min-origins must be 1 or more, not {min_origins}")
-    from kg.analysis.project import Snapshot
+    from kg.analysis.project import ACTOR_VIEWS, Snapshot
 
-    snap = Snapshot.load(store, as_of)  # one snapshot for the projection and the origins
+    # one snapshot for the projection and the origins, its views read together (concurrently)
+    views = {
+        "actor": ACTOR_VIEWS,
+        "state": (*ACTOR_VIEWS, "episode-links"),
+        "measures": ("measures", "subject-dates"),
+    }
+    if view not in views:
+        raise KgError(f"unknown view {view!r}: choose one of {', '.join(VIEWS)}")
+    snap = Snapshot.load(store, as_of, prefetch=views[view])
     graph = projection(snap, view, snap.as_of)
     if as_of:
         graph = keep_present(graph)
