@@ -52,7 +52,7 @@ class GraphHandle:
         """SELECT rows as ``{variable: value}`` dicts of plain strings (IRIs, literal values)."""
         return self._select(query).values()
 
-    def df(self, query: str, typed: bool = True, short: bool = False):
+    def df(self, query: str, typed: bool = True, short: bool = False, labels: bool = False):
         """SELECT rows as a pandas DataFrame.
 
         Args:
@@ -60,9 +60,17 @@ class GraphHandle:
             typed: turn columns whose values are all numbers or all dates into numbers or
                 datetimes; otherwise every cell is a string (or None when unbound).
             short: write IRIs with the project's prefixes (``id:japan``), for reading.
+            labels: a table to read: drop each IRI column whose label the query gives too
+                (``person`` beside ``personName``) and every column without a value, write the
+                other IRIs short and unbound cells empty.
+
+        Example:
+            >>> table = open_graph("build").df("cq-meetings", labels=True)
+            >>> "participant" in table, "participantName" in table, int((table == "").sum().sum()) > 0
+            (False, True, True)
         """
         result = self._select(query)
-        frame = result.to_dataframe(short)
+        frame = result.to_dataframe(short or labels)
         if typed:
             import pandas as pd
 
@@ -72,6 +80,16 @@ class GraphHandle:
                     frame[var] = pd.to_numeric(frame[var])
                 elif kinds and kinds <= _DATES:
                     frame[var] = pd.to_datetime(frame[var])
+        if labels:
+            iris = [
+                v for v in result.variables if any(row.get(v, {}).get("type") == "uri" for row in result.rows)
+            ]
+            frame = frame.drop(columns=[v for v in iris if f"{v}Name" in frame.columns])
+            frame = frame.dropna(axis=1, how="all")
+            for var in frame.columns:  # 125, not 125.0, beside an empty cell
+                if frame[var].dtype.kind == "f" and (frame[var].dropna() % 1 == 0).all():
+                    frame[var] = frame[var].astype("Int64")
+            frame = frame.astype(object).where(frame.notna(), "")
         return frame
 
     def construct(self, query: str):

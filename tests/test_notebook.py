@@ -49,3 +49,29 @@ def test_notebook_runs_in_a_fresh_kernel(tmp_path, monkeypatch):
     text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert "li-qiang" in text and "245" in text
     assert (tmp_path / "build" / "ego-japan.html").exists()
+
+    # it reads like a report: tables of names, no IRIs, no NaN or None cells
+    tables = [o["data"]["text/html"] for o in outputs if "<table" in o.get("data", {}).get("text/html", "")]
+    assert len(tables) >= 10
+    for table in tables:
+        assert "https://w3id.org/" not in table and ">id:" not in table, table[:300]
+        assert (
+            "<td>NaN</td>" not in table
+            and "<td>None</td>" not in table
+            and "<td>&lt;NA&gt;</td>" not in table
+        )
+    assert any("<th>personName</th>" in t and "Shigeru Ishiba" in t for t in tables)
+
+    # the as-of graph leaves out the actors no article has mentioned by then
+    before = next(line for line in text.splitlines() if line.startswith("2025-03-31:"))
+    after = next(line for line in text.splitlines() if line.startswith("2025-04-22:"))
+    assert int(before.split()[1]) < int(after.split()[1]) <= 22
+    assert (
+        "actors that appear: " in text
+        and "Li Qiang" in text.split("actors that appear: ", 1)[1].splitlines()[0]
+    )
+
+    # the graph is embedded whole, not linked by a path that breaks when the export moves
+    frames = [o["data"]["text/html"] for o in outputs if "<iframe" in o.get("data", {}).get("text/html", "")]
+    assert len(frames) == 1 and frames[0].startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
+    assert "new vis.Network(" in frames[0] and 'src="' not in frames[0].split(">", 1)[0]

@@ -1,4 +1,4 @@
-"""kg.viz.graph and ``kg viz``: what the graph page holds, how article text is escaped, the options.
+"""kg.viz.graph, kg.viz.timeline and ``kg viz``: what the pages hold, how article text is escaped, the options.
 
 The page's data is read back from the HTML (the JSON the page hands to vis-network), so these
 tests check what a browser would draw without starting one; tests/test_browser.py starts one.
@@ -18,6 +18,8 @@ from click.testing import CliRunner
 from kg.cli import main
 from kg.errors import KgError
 from kg.viz import graph as viz
+from kg.viz import page, styles
+from kg.viz import timeline as tl
 
 ROOT = Path(__file__).resolve().parent.parent
 ID = "https://w3id.org/trade-dispute/id/"
@@ -81,14 +83,17 @@ PAGERANK = {
 
 
 def page_data(html: str) -> tuple[list[dict], list[dict], dict]:
-    """The nodes, edges and options the page gives vis-network."""
+    """The nodes, edges and options the page gives vis-network (JSON in script elements)."""
 
     def grab(name: str):
-        match = re.search(rf"var {name} = (.*);\n", html)
+        match = re.search(rf'<script type="application/json" id="kg-{name}">(.*?)</script>', html)
         assert match, name
         return json.loads(match.group(1))
 
-    return grab("nodeData"), grab("edgeData"), grab("options")
+    nodes, edges, tips = grab("nodes"), grab("edges"), grab("tips")
+    for item, tip in [*zip(nodes, tips["nodes"], strict=True), *zip(edges, tips["edges"], strict=True)]:
+        item["tip"] = tip  # the page keeps them apart until the first hover
+    return nodes, edges, grab("options")
 
 
 @pytest.fixture(scope="module")
@@ -127,50 +132,87 @@ def test_nodes_are_styled_by_class_and_sized_by_pagerank(small_page):
     by_id = {n["id"]: n for n in nodes}
     assert len(nodes) == 6
     japan, tariff, person = by_id[ID + "japan"], by_id[ID + "us-tariffs-on-china"], by_id[ID + "li-qiang"]
-    assert (japan["shape"], japan["color"]["background"], japan["cat"]) == ("dot", "#2b6cb0", "state")
-    assert (tariff["shape"], tariff["cat"]) == ("triangle", "measure")
-    assert (person["shape"], person["cat"]) == ("diamond", "person")
+    groups = page_data(small_page)[2]["groups"]
+    assert (groups["state"]["shape"], groups["state"]["color"]["background"], japan["group"]) == (
+        "dot",
+        "#0072B2",
+        "state",
+    )
+    assert (groups[tariff["group"]]["shape"], tariff["cat"]) == ("triangle", "measure")
+    assert (groups[person["group"]]["shape"], person["cat"]) == ("diamond", "person")
     assert japan["value"] == 0.4 and person["value"] == 0.1
     assert ["type", "state"] in japan["tip"]["rows"] and ["pagerank", "0.400"] in japan["tip"]["rows"]
     # Japan's dates span its two talks and the evil statement
     assert ["dates", "2025-03-30 to 2025-04-22"] in japan["tip"]["rows"]
 
 
-def test_edges_are_coloured_by_sign_and_labelled_by_relation(small_page):
+def test_one_edge_per_pair_and_sign_coloured_and_dashed_by_sign(small_page):
     _, edges, _ = page_data(small_page)
-    assert len(edges) == 5
+    assert len(edges) == 4  # the two talks of China and Japan are one edge
+    pairs = [(frozenset((e["from"], e["to"])), e["sign"]) for e in edges]
+    assert len(pairs) == len(set(pairs))
     tariff = next(e for e in edges if e["from"] == ID + "united-states")
-    assert (tariff["label"], tariff["sign"], tariff["color"]["color"], tariff["value"]) == (
+    assert (tariff["relation"], tariff["sign"], tariff["color"]["color"], tariff["value"]) == (
         "measure on",
         "conflict",
-        "#e53e3e",
+        "#D55E00",
         3,
     )
+    assert tariff["dashes"] == [10, 6] and tariff["color"]["opacity"] == 1.0  # dashed, opaque
     assert tariff["arrows"] == {"to": {"enabled": True}}
-    talks = [e for e in edges if e["from"] == ID + "china" and e["to"] == ID + "japan"]
-    # two parallel talks: one label for both, two distinct curves, one spring
-    assert sorted(e["label"] for e in talks) == ["", "talks \u00d72"]
-    assert talks[0]["smooth"] != talks[1]["smooth"]
-    assert sorted(e["physics"] for e in talks) == [False, True]
-    assert all(e["color"]["color"] == "#38a169" for e in talks)
+    assert tariff["label"] == ""  # labels are drawn when zoomed in or hovered
+    talks = [e for e in edges if {e["from"], e["to"]} == {ID + "china", ID + "japan"}]
+    assert len(talks) == 1 and talks[0]["relation"] == "talks \u00d72"
+    assert talks[0]["color"]["color"] == "#009E73" and talks[0]["dashes"] is False
+    assert ["relations", "China \u2192 talks \u2192 Japan \u00d72"] in talks[0]["tip"]["rows"]
+    assert ["dates", "2025-03-30 to 2025-04-01"] in talks[0]["tip"]["rows"]
     held = next(e for e in edges if e["from"] == ID + "li-qiang")
-    assert (held["label"], held["sign"]) == ("holds post in", "neutral")
+    assert (held["relation"], held["sign"], held["dashes"]) == ("holds post in", "neutral", [2, 5])
 
 
-def test_edge_tooltip_has_dates_origins_and_the_quote_with_its_article(small_page):
-    _, edges, _ = page_data(small_page)
-    tip = next(e for e in edges if e["from"] == ID + "united-states")["tip"]
-    assert tip["heading"] == "United States \u2192 measure on \u2192 China"
-    assert ["date", "2025-04-22"] in tip["rows"] and ["independent origins", "3"] in tip["rows"]
-    assert tip["quotes"] == [
-        {"text": "tariffs of up to 245% on China", "source": "000_47059b8c57473c03 [10:20]"}
-    ]
+def test_an_edge_drawn_for_several_counts_each_origin_once():
+    g = small_graph()
+    # the two talks come from one origin (a wire story relayed twice): width 1, not 2
+    origins = {"a001-talks-1": "kyodo", "a001-talks-2": "kyodo"}
+    html, _, _ = viz.graph_page(g, pagerank=PAGERANK, origins={**origins, "x": "y"})
+    talks = next(e for e in page_data(html)[1] if e["relation"].startswith("talks"))
+    assert talks["value"] == 1 and ["independent origins", "1"] in talks["tip"]["rows"]
+    both = {"a001-talks-1": "kyodo", "a001-talks-2": "reuters"}
+    html, _, _ = viz.graph_page(g, pagerank=PAGERANK, origins=both)
+    assert next(e for e in page_data(html)[1] if e["relation"].startswith("talks"))["value"] == 2
+
+
+def test_edges_both_ways_get_two_arrows_and_name_who_does_what():
+    g = small_graph()
+    g.add_edge(ID + "japan", ID + "china", relation="Talks", sign=1, facts=["f9"], quotes=[], weight=1)
+    html, _, _ = viz.graph_page(g, pagerank=PAGERANK)
+    talks = next(e for e in page_data(html)[1] if e["relation"].startswith("talks"))
+    assert talks["arrows"] == {"to": {"enabled": True}, "from": {"enabled": True}}
+    assert talks["tip"]["heading"] == "China \u2194 Japan"
+    relations = dict(talks["tip"]["rows"])["relations"]
+    assert relations == "China \u2192 talks \u2192 Japan \u00d72; Japan \u2192 talks \u2192 China"
+
+
+def test_the_legend_shows_every_colour_the_page_draws(small_page):
+    nodes, edges, options = page_data(small_page)
+    styled = [options["groups"][n["group"]]["color"] for n in nodes]
+    drawn = {c[k] for c in styled for k in ("background", "border")}
+    drawn |= {
+        c[state][k] for c in styled for state in ("highlight", "hover") for k in ("background", "border")
+    }
+    drawn |= {e["color"][k] for e in edges for k in ("color", "highlight", "hover")}
+    aside = small_page.split("<aside>", 1)[1].split("</aside>", 1)[0]
+    legend = set(re.findall(r'(?:fill|stroke)="(#[0-9A-Fa-f]{6})"', aside))
+    assert drawn == legend
+    assert drawn <= styles.drawn_colours()
+    assert set(styles.OKABE_ITO.values()) >= {c.color for c in styles.CATEGORIES[:-1]}
 
 
 def test_article_text_and_labels_never_become_markup(small_page):
-    # only the page's own two script elements and no img element reach the HTML
-    ours = small_page.replace(str(viz._vis_asset("vis-network.min.js")), "").lower()
-    assert ours.count("<script") == 2 and "<img" not in ours
+    # only the page's own script elements (four of them JSON data) and no img element reach the HTML
+    ours = small_page.replace(str(page.vis_asset("vis-network.min.js")), "").lower()
+    assert ours.count("<script") == 6 and ours.count('<script type="application/json"') == 4
+    assert "<img" not in ours
     assert "Test &lt;b&gt;page&lt;/b&gt;" in small_page and "<b>page</b>" not in small_page
     nodes, edges, _ = page_data(small_page)
     evil = next(n for n in nodes if n["id"] == ID + "evil")
@@ -178,7 +220,7 @@ def test_article_text_and_labels_never_become_markup(small_page):
     said = next(e for e in edges if e["from"] == ID + "evil")
     assert said["tip"]["quotes"][0]["text"] == EVIL + " said"
     # tooltips are built with textContent, never innerHTML
-    assert "innerHTML" not in ours.split("<script>", 2)[2]
+    assert "innerhtml" not in ours.split("<script>", 2)[2]
     assert all("title" not in n for n in nodes + edges)  # the page makes titles from "tip"
 
 
@@ -233,17 +275,30 @@ def test_a_graph_past_the_node_cap_keeps_the_nodes_of_highest_pagerank():
     assert any("30 nodes" in w and "showing the 10 of highest PageRank" in w for w in warnings)
 
 
-def test_a_large_graph_gets_a_cheaper_layout_that_stops(monkeypatch):
+def test_a_large_graph_comes_laid_out_and_the_browser_only_draws(monkeypatch):
     monkeypatch.setattr(viz, "LARGE_GRAPH", 20)
     g = nx.path_graph(30, create_using=nx.MultiDiGraph)
     html, warnings, _ = viz.graph_page(g, pagerank=dict.fromkeys(g, 0.1))
-    _, edges, options = page_data(html)
-    assert any("30 nodes" in w and "labels start hidden" in w for w in warnings)
-    assert options["physics"]["stabilization"]["iterations"] == viz.layout_steps(30)
-    assert options["interaction"]["hideEdgesOnDrag"] is True
+    nodes, edges, options = page_data(html)
+    assert any("30 nodes" in w and "laid out before drawing" in w for w in warnings)
+    assert options["physics"]["enabled"] is False and options["interaction"]["hideEdgesOnDrag"] is True
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in nodes)
+    assert all(n["label"] == "" and n["short"] for n in nodes)  # the page labels the nodes in view
     assert all(e["smooth"]["enabled"] is False for e in edges)
-    assert 'id="kg-labels">' in html  # the relation labels box starts unticked
-    assert "network.setOptions({physics: {enabled: false}})" in html  # settles, then stops
+    assert all(e["dashes"] is False for e in edges)  # dashed from DASH_ZOOM on, by the page
+    # neighbours on the path sit closer than the path's two ends
+    pos = {n["id"]: (n["x"], n["y"]) for n in nodes}
+    dist = lambda a, b: ((pos[a][0] - pos[b][0]) ** 2 + (pos[a][1] - pos[b][1]) ** 2) ** 0.5  # noqa: E731
+    assert max(dist(str(i), str(i + 1)) for i in range(29)) < dist("0", "29")
+
+
+def test_force_layout_is_deterministic_and_spreads_the_nodes():
+    from kg.viz.layout import force_layout
+
+    g = nx.gnm_random_graph(400, 800, seed=3)
+    first, second = force_layout(g, seed=1), force_layout(g, seed=1)
+    assert first == second and set(first) == set(g)
+    assert len(set(first.values())) == 400  # no two nodes on one spot
 
 
 def test_layout_steps_shrink_with_size():
@@ -278,20 +333,60 @@ def test_relation_text_reads_as_words():
     assert viz.relation_text({"cooperation": 0, "conflict": 2}) == "conflict 2"
 
 
-def test_timeline_page_embeds_the_chart_and_escapes_the_table():
-    rows = [
-        {
-            "date": "2025-04-09",
-            "dyad": "United States -> China",
-            "quote": "<script>alert(1)</script>",
-            "fact": "https://w3id.org/trade-dispute/fact/a001-x",
-        }
+TIMELINE_ROWS = [
+    {"date": "2025-04-02", "dyad": "United States -> China", "measure": "m1", "measure_label": "US tariff",
+     "rate": 34, "rate_kind": None, "status": "announced", "event": "rate", "modality": "Asserted",
+     "fact": "https://w3id.org/trade-dispute/fact/a001-x", "article_id": "001_x", "quote": "34% on China",
+     "detail": "rate 34%"},
+    {"date": "2025-04-09", "dyad": "United States -> China", "measure": "m1", "measure_label": "US tariff",
+     "rate": 125, "rate_kind": None, "status": "in force", "event": "rate", "modality": "Asserted",
+     "fact": "https://w3id.org/trade-dispute/fact/a001-y", "article_id": "001_x", "quote": "125%",
+     "detail": "rate 125%"},
+    {"date": "2025-04-09", "dyad": "United States -> China", "measure": "m1", "measure_label": "US tariff",
+     "rate": None, "rate_kind": None, "status": None, "event": "retaliation", "modality": "Reported",
+     "fact": "https://w3id.org/trade-dispute/fact/a002-z", "article_id": "002_x",
+     "quote": "<script>alert(1)</script> & <b>bold</b>", "detail": "retaliates"},
+    {"date": "2025-04-10", "dyad": "China -> United States", "measure": "m2", "measure_label": "China tariff",
+     "rate": None, "rate_kind": None, "status": None, "event": "announcement", "modality": "Asserted",
+     "fact": "https://w3id.org/trade-dispute/fact/a002-w", "article_id": "002_x", "quote": "announced",
+     "detail": "announcement"},
+]  # fmt: skip
+
+
+def test_timeline_figure_has_a_date_axis_step_lines_by_status_and_event_markers():
+    fig = tl.dyad_figure([r for r in TIMELINE_ROWS if r["dyad"] == "United States -> China"])
+    assert fig["layout"]["xaxis"]["type"] == "date" and fig["layout"]["xaxis"]["showticklabels"] is True
+    lines = [t for t in fig["data"] if t["yaxis"] == "y"]
+    assert [(t["line"]["shape"], t["line"]["dash"], t["y"][:1]) for t in lines] == [
+        ("hv", "dash", [34]),
+        ("hv", "solid", [125]),
     ]
-    html = viz.timeline_page(rows, b"\x89PNG fake", title="T")
-    assert 'src="data:image/png;base64,iVBORyBmYWtl"' in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script" not in html.lower()
-    assert "<th>date</th><th>dyad</th><th>quote</th>" in html and "a001-x" not in html
-    assert "United States \u2192 China" in html
+    events = [t for t in fig["data"] if t["yaxis"] == "y2"]
+    assert [(t["y"], t["marker"]["symbol"]) for t in events] == [(["retaliation"], "star")]
+    # plotly reads a few tags in hover text: the quote reaches it escaped, as text
+    hover = events[0]["hovertext"][0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in hover and "002_x" in hover
+
+
+def test_timeline_page_inlines_plotly_escapes_the_table_and_caps_the_panels():
+    html = tl.timeline_page(TIMELINE_ROWS, title="T <i>", max_panels=1)
+    assert "default-src 'none'" in html  # plotly.js names its CDN for extras; the CSP refuses any fetch
+    assert not re.search(r"""<(script|link)[^>]+(src|href)=["'](https?:)?//""", html)
+    assert str(page.plotly_js())[:200] in html  # plotly.js is in the page
+    assert "<title>T &lt;i&gt;</title>" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html.split("<table>", 1)[1]
+    assert "2 dyads: showing the 1 with most stated rates" in html
+    figures = json.loads(
+        re.search(r'<script type="application/json" id="kg-figures">(.*?)</script>', html).group(1)
+    )
+    assert [f["dyad"] for f in figures] == ["United States \u2192 China", "China \u2192 United States"]
+    assert "<th>date</th><th>dyad</th><th>measure</th>" in html and "a001-x" not in html
+    capped = tl.timeline_page(TIMELINE_ROWS, max_rows=3)
+    assert (
+        capped.count("<tr>") == 4
+        and "The first 3 of 4 rows" in capped
+        and "kg analyze timeline --format csv" in capped
+    )
 
 
 # ---------------------------------------------------------------------------------- the CLI
@@ -318,15 +413,31 @@ def test_kg_viz_writes_the_actor_graph_and_prints_its_path(build_dir, store):
     assert result.exit_code == 0, result.output
     page = build_dir / "graph.html"
     assert result.stdout.strip() == str(page)
-    assert f"actor view: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges" in result.stderr
+    lines = len(viz.pair_edges(graph))
+    assert (
+        f"actor view: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, drawn as {lines} lines"
+        in result.stderr
+    )
     nodes, edges, _ = page_data(page.read_text(encoding="utf-8"))
-    assert (len(nodes), len(edges)) == (graph.number_of_nodes(), graph.number_of_edges())
-    assert (len(nodes), len(edges)) == (22, 132)
+    assert (len(nodes), len(edges)) == (graph.number_of_nodes(), lines)
+    assert (len(nodes), graph.number_of_edges(), len(edges)) == (22, 132, 54)
     # every edge backed by facts shows quotes with their article; registry links have none
     for e in edges:
         facts = int(dict(e["tip"]["rows"])["facts"])
         assert bool(e["tip"]["quotes"]) == (facts > 0), e["tip"]
         assert all(re.fullmatch(r"\d{3}_[0-9a-f]{16} \[\d+:\d+\]", q["source"]) for q in e["tip"]["quotes"])
+
+
+def test_kg_viz_measures_view_labels_edges_with_measure_and_rate(build_dir, tmp_path):
+    out = tmp_path / "measures.html"
+    assert run("viz", "--build-dir", str(build_dir), "--view", "measures", "-o", str(out)).exit_code == 0
+    _, edges, _ = page_data(out.read_text(encoding="utf-8"))
+    japan = next(e for e in edges if e["to"] == ID + "japan" and "reciprocal" in e["relation"])
+    assert "US reciprocal tariff on Japan 24% (paused)" in japan["relation"].split("\n")
+    china = next(e for e in edges if {e["from"], e["to"]} == {ID + "china", ID + "united-states"})
+    said = dict(china["tip"]["rows"])["relations"].split("; ")
+    assert "China \u2192 China's tariffs on US goods 125% (in force) \u2192 United States" in said
+    assert "United States \u2192 US tariffs on Chinese goods 145% baseline (in force) \u2192 China" in said
 
 
 def test_kg_viz_focus_view_and_filters(build_dir, store, tmp_path):
@@ -370,7 +481,8 @@ def test_kg_viz_as_of_shows_less_earlier(build_dir, tmp_path):
             run("viz", "--build-dir", str(build_dir), "--as-of", as_of, "--output", str(out)).exit_code == 0
         )
         counts.append(len(page_data(out.read_text(encoding="utf-8"))[1]))
-    assert counts[0] < counts[1] == 132
+    # actors only the registry links (nationality, agency of) by then are left out (keep_present)
+    assert counts[0] < counts[1] == 52 < 54
 
 
 @pytest.mark.parametrize(
@@ -395,24 +507,33 @@ def test_kg_viz_without_a_build_says_so(tmp_path):
     assert result.exit_code == 2 and "run 'kg build' first" in result.stderr
 
 
-def test_kg_viz_timeline_writes_the_chart_and_table(build_dir, store):
+def test_kg_viz_timeline_writes_a_panel_per_dyad_and_the_table(build_dir, store):
     from kg.analysis.timeline import timeline_rows
 
     result = run("viz", "timeline", "--build-dir", str(build_dir))
     assert result.exit_code == 0, result.output
-    page = build_dir / "timeline.html"
-    assert result.stdout.strip() == str(page)
-    html = page.read_text(encoding="utf-8")
-    assert html.count('src="data:image/png;base64,iVBOR') == 1
-    everything = len(timeline_rows(store))
-    assert html.count("<tr>") == everything + 1  # the heading row and one per timeline row
-    assert "United States \u2192 China" in html and "<script" not in html.lower()
+    page_path = build_dir / "timeline.html"
+    assert result.stdout.strip() == str(page_path)
+    html = page_path.read_text(encoding="utf-8")
+    everything = timeline_rows(store)
+    figures = json.loads(
+        re.search(r'<script type="application/json" id="kg-figures">(.*?)</script>', html).group(1)
+    )
+    assert len(figures) == len({r["dyad"] for r in everything}) == 6
+    assert figures[0]["dyad"] == "United States \u2192 Japan"  # most stated rates first
+    assert all(f["layout"]["xaxis"]["type"] == "date" for f in figures)
+    us_china = next(f for f in figures if f["dyad"] == "United States \u2192 China")
+    assert {t["name"] for t in us_china["data"] if t["yaxis"] == "y"} >= {
+        "US tariffs on Chinese goods (baseline)",
+        "US tariffs on Chinese goods (maximum)",
+    }
+    assert html.count("<tr>") == len(everything) + 1  # the heading row and one per timeline row
 
     early = build_dir / "early.html"
     args = ["viz", "--timeline", "--as-of", "2025-04-01", "--build-dir", str(build_dir), "-o", str(early)]
     assert run(*args).exit_code == 0
     rows = len(timeline_rows(store, as_of="2025-04-01"))
-    assert 0 < rows < everything
+    assert 0 < rows < len(everything)
     assert early.read_text(encoding="utf-8").count("<tr>") == rows + 1
 
 
@@ -420,3 +541,14 @@ def test_the_same_graph_gives_the_same_page():
     first, _, _ = viz.graph_page(small_graph(), pagerank=PAGERANK)
     second, _, _ = viz.graph_page(small_graph(), pagerank=PAGERANK)
     assert first == second  # sorted nodes and edges, seeded layout: pages can be diffed
+
+
+def test_kg_viz_as_of_keeps_the_state_pairs_whose_edges_carry_no_date(build_dir, tmp_path):
+    """State pairs are dated through their episodes, not an edge date: keep_present must keep them."""
+    out = tmp_path / "states.html"
+    result = run(
+        "viz", "--build-dir", str(build_dir), "--view", "state", "--as-of", "2025-04-15", "-o", str(out)
+    )
+    assert "state view: 4 nodes, 6 edges, drawn as 6 lines" in result.stderr
+    result = run("viz", "--build-dir", str(build_dir), "--as-of", "2025-03-31", "-o", str(out))
+    assert "actor view: 9 nodes, 63 edges" in result.stderr  # 13 actors not mentioned yet are left out

@@ -37,6 +37,20 @@ def _simple_undirected(graph: nx.Graph, keep=lambda data: True) -> nx.Graph:
     return simple
 
 
+def pagerank(graph: nx.Graph) -> dict:
+    """Weighted PageRank of every node: along the edges' ``weight`` (independent origins),
+    directed when the graph is; uniform when no edge weighs anything.
+
+    Example:
+        >>> from kg.analysis.project import state_graph
+        >>> max(pagerank(state_graph("build")).items(), key=lambda kv: kv[1])[0].rsplit("/", 1)[1]
+        'japan'
+    """
+    if graph.number_of_edges() and sum(d.get("weight", 1) for _, _, d in graph.edges(data=True)) > 0:
+        return nx.pagerank(graph, weight="weight")
+    return {n: 1 / graph.number_of_nodes() for n in graph}
+
+
 def centrality(graph: nx.Graph):
     """Degree, weighted PageRank and betweenness of every node.
 
@@ -63,10 +77,7 @@ def centrality(graph: nx.Graph):
     if graph.number_of_nodes() == 0:
         return pd.DataFrame(columns=columns)
     simple = _simple_undirected(graph)
-    if graph.number_of_edges() and sum(d.get("weight", 1) for _, _, d in graph.edges(data=True)) > 0:
-        pagerank = nx.pagerank(graph, weight="weight")
-    else:
-        pagerank = {n: 1 / graph.number_of_nodes() for n in graph}
+    ranks = pagerank(graph)
     n = simple.number_of_nodes()
     k = None if n <= BETWEENNESS_EXACT_MAX_NODES else min(BETWEENNESS_SAMPLE, n)
     betweenness = nx.betweenness_centrality(simple, k=k, seed=SEED, normalized=True)
@@ -76,7 +87,7 @@ def centrality(graph: nx.Graph):
             "label": data.get("label", local_name(node)),
             "type": data.get("type"),
             "degree": simple.degree(node),
-            "pagerank": round(pagerank.get(node, 0.0), 6),
+            "pagerank": round(ranks.get(node, 0.0), 6),
             "betweenness": round(betweenness.get(node, 0.0), 6),
         }
         for node, data in graph.nodes(data=True)

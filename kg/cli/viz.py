@@ -1,4 +1,4 @@
-"""The ``kg viz`` command: write the interactive graph page or the timeline page (see kg.viz.graph)."""
+"""The ``kg viz`` command: write the interactive graph page (kg.viz.graph) or the timeline page (kg.viz.timeline)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,12 @@ from kg.cli.completion import complete_entity_keys
 @click.option(
     "--depth", type=click.IntRange(min=0), default=1, show_default=True, help="How many steps around --focus."
 )
-@click.option("--as-of", "as_of", metavar="DATE", help="Only what is known on this date (YYYY-MM-DD).")
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="Only what is known on this date (YYYY-MM-DD); actors no article names by then are left out.",
+)
 @click.option(
     "--min-origins",
     type=click.IntRange(min=1),
@@ -63,10 +68,12 @@ def viz(
 ):
     """Write an interactive HTML page of the graph that opens offline in any browser.
 
-    Nodes are coloured and shaped by class and sized by PageRank; edges are coloured by
-    sign (cooperation, conflict, neutral) and labelled with their relation. Hover a node or
-    an edge to see its dates and the article quotes behind it. PAGE 'timeline' (or
-    --timeline) writes the measures timeline chart and table instead. Prints the path written.
+    Nodes are coloured and shaped by class and sized by PageRank; one edge per pair and
+    sign (cooperation solid, conflict dashed, neutral dotted), as wide as its independent
+    origins. Hover a node or an edge to see its relations, dates and the article quotes
+    behind it; type a name to focus on it. PAGE 'timeline' (or --timeline) writes the
+    measures timeline instead: a zoomable chart per dyad and the table of statements.
+    Prints the path written.
 
     \b
     Examples:
@@ -76,7 +83,8 @@ def viz(
         kg viz timeline
     """
     from kg.store import open_store
-    from kg.viz.graph import write_graph_view, write_timeline
+    from kg.viz.graph import write_graph_view
+    from kg.viz.timeline import write_timeline
 
     store = open_store(build_dir)
     if timeline or page == "timeline":
@@ -95,5 +103,7 @@ def viz(
     )
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{view} view: {result.nodes} nodes, {result.edges} edges", err=True)
+    click.echo(
+        f"{view} view: {result.nodes} nodes, {result.edges} edges, drawn as {result.lines} lines", err=True
+    )
     click.echo(str(result.path))
