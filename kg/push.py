@@ -55,7 +55,6 @@ RECORD_DIGEST = RECORD + "#digest"
 RECORD_DEFAULT = RECORD + "#default"
 """The record's name for the store's own default graph."""
 
-RECORD_PAGE = 5000
 RECORD_EVERY = 2.0
 RECORD_BATCH = 500
 """While graphs are uploaded, the record gets those stored so far every RECORD_EVERY seconds
@@ -82,11 +81,13 @@ _CONNECTION_ERRORS = (
 
 @dataclass
 class BuildGraph:
-    """One graph of the build: its name in the store, its N-Triples lines and their digest."""
+    """One graph of the build: its name in the store, its N-Triples and their digest."""
 
     name: str
     """The graph IRI, or "" for the store's default graph."""
-    lines: list[bytes]
+    body: bytes | bytearray
+    """The graph as N-Triples, one triple a line, in the order of kg.nq."""
+    triples: int
     digest: str = ""
     blank_nodes: bool = False
 
@@ -99,13 +100,21 @@ class BuildGraph:
     def label(self) -> str:
         return self.name or "the default graph"
 
-    def parts(self, size: int = CHUNK_TRIPLES) -> Iterator[bytes]:
+    def parts(self, size: int = CHUNK_TRIPLES) -> Iterator[bytes | bytearray]:
         """The N-Triples body in parts of at most size triples (whole when it has blank nodes)."""
-        if self.blank_nodes or len(self.lines) <= size:
-            yield b"".join(self.lines)
+        if self.blank_nodes or self.triples <= size:
+            yield self.body
             return
-        for start in range(0, len(self.lines), size):
-            yield b"".join(self.lines[start : start + size])
+        start = 0
+        while start < len(self.body):
+            end = start
+            for _ in range(size):
+                end = self.body.find(b"\n", end) + 1
+                if end == 0:
+                    end = len(self.body)
+                    break
+            yield self.body[start:end]
+            start = end
 
 
 def read_build(nquads: Path, default_graph: str | None = None) -> list[BuildGraph]:
@@ -118,7 +127,9 @@ def read_build(nquads: Path, default_graph: str | None = None) -> list[BuildGrap
     """
     from kg.layer import graph_of_bytes
 
-    graphs: dict[bytes, list[bytes]] = {}
+    # one growing buffer a graph, not a list of lines: a third of the memory at 100,000 facts
+    bodies: dict[bytes, bytearray] = {}
+    counts: dict[bytes, int] = {}
     try:
         with open(nquads, "rb") as lines:
             for line in lines:
@@ -126,22 +137,26 @@ def read_build(nquads: Path, default_graph: str | None = None) -> list[BuildGrap
                 if not line:
                     continue
                 term = graph_of_bytes(line)
-                triple = line[: -len(term) - 3] + b" .\n" if term else line + b"\n"
-                graphs.setdefault(term, []).append(triple)
+                body = bodies.get(term)
+                if body is None:
+                    body = bodies[term] = bytearray()
+                    counts[term] = 0
+                body += line[: -len(term) - 3] + b" .\n" if term else line + b"\n"
+                counts[term] += 1
     except OSError as exc:
         raise StoreError(f"cannot read {nquads}: {exc.strerror or exc}") from None
     out = []
-    for term in sorted(graphs):
+    for term in sorted(bodies):
         name = term[1:-1].decode("utf-8") if term else (default_graph or "")
-        lines = graphs[term]
-        digest = hashlib.sha256(b"".join(lines)).hexdigest()
-        out.append(BuildGraph(name, lines, digest, any(b"_:" in line for line in lines)))
+        body = bodies.pop(term)  # not copied to bytes: that would hold the largest graph twice
+        digest = hashlib.sha256(body).hexdigest()
+        out.append(BuildGraph(name, body, counts[term], digest, b"_:" in body))
     return out
 
 
 def dataset_graphs(nquads: Path) -> dict[str, bytes]:
     """The N-Quads file's graphs as N-Triples documents, by graph IRI ("" for the default graph)."""
-    return {g.name: b"".join(g.lines) for g in read_build(nquads)}
+    return {g.name: g.body for g in read_build(nquads)}
 
 
 # --------------------------------------------------------------------------- HTTP with retries
@@ -316,13 +331,22 @@ def record_lines(graphs: list[BuildGraph]) -> bytes:
     return "".join(f"<{g.key}> <{RECORD_DIGEST}> {_literal(g.digest)} .\n" for g in graphs).encode("utf-8")
 
 
-def read_record(session: _Session, query_endpoint: str, page: int = RECORD_PAGE) -> dict[str, set[str]]:
+def read_record(session: _Session, query_endpoint: str, page: int | None = None) -> dict[str, set[str]]:
     """The record graph of the store: the digests recorded for each graph (usually one).
 
-    Read page by page in the order of the graph names, each page after the last entry seen,
-    until a page is empty: a store that caps the rows of an answer (Virtuoso's
-    ``ResultSetMaxRows``) still gives every entry.
+    Its entries are counted, then asked for in one answer. A store that caps the rows of an
+    answer (Virtuoso's ``ResultSetMaxRows``, 10,000 in Debian's virtuoso.ini) gives fewer than
+    counted: then they are read page by page in the order of the graph names, each page after
+    the last entry seen, until a page is empty. page forces that (pages of that many rows).
     """
+    pattern = f"GRAPH <{RECORD}> {{ ?g <{RECORD_DIGEST}> ?d }}"
+    if page is None:
+        counted = _select(session, query_endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+        expected = int(counted[0]["n"]["value"]) if counted else 0
+        rows = _select(session, query_endpoint, f"SELECT ?g ?d WHERE {{ {pattern} }}") if expected else []
+        if len(rows) == expected:
+            return _entries(rows)
+        page = max(1, len(rows))
     record: dict[str, set[str]] = {}
     after = None
     while True:
@@ -330,26 +354,33 @@ def read_record(session: _Session, query_endpoint: str, page: int = RECORD_PAGE)
         if after is not None:
             g, d = (_literal(v) for v in after)
             keyset = f"FILTER(STR(?g) > {g} || (STR(?g) = {g} && STR(?d) > {d}))"
-        query = (
-            f"SELECT ?g ?d WHERE {{ GRAPH <{RECORD}> {{ ?g <{RECORD_DIGEST}> ?d }} {keyset} }} "
-            f"ORDER BY STR(?g) STR(?d) LIMIT {page}"
-        )
-        resp = session.send(
-            "POST",
-            _target(query_endpoint),
-            urlencode({"query": query}).encode("utf-8"),
-            {"Content-Type": "application/x-www-form-urlencoded", "Accept": RESULTS_JSON},
-        )
-        try:
-            rows = parse_answer("select", resp).rows
-        except QueryError as exc:
-            raise PushFailed(f"cannot read the record graph from {query_endpoint}: {exc}") from None
+        query = f"SELECT ?g ?d WHERE {{ {pattern} {keyset} }} ORDER BY STR(?g) STR(?d) LIMIT {page}"
+        rows = _select(session, query_endpoint, query)
         if not rows:
             return record
-        for row in rows:
-            record.setdefault(row["g"]["value"], set()).add(row["d"]["value"])
-        last = rows[-1]
-        after = (last["g"]["value"], last["d"]["value"])
+        for key, digests in _entries(rows).items():
+            record.setdefault(key, set()).update(digests)
+        after = (rows[-1]["g"]["value"], rows[-1]["d"]["value"])
+
+
+def _entries(rows: list[dict]) -> dict[str, set[str]]:
+    record: dict[str, set[str]] = {}
+    for row in rows:
+        record.setdefault(row["g"]["value"], set()).add(row["d"]["value"])
+    return record
+
+
+def _select(session: _Session, query_endpoint: str, query: str) -> list[dict]:
+    resp = session.send(
+        "POST",
+        _target(query_endpoint),
+        urlencode({"query": query}).encode("utf-8"),
+        {"Content-Type": "application/x-www-form-urlencoded", "Accept": RESULTS_JSON},
+    )
+    try:
+        return parse_answer("select", resp).rows
+    except QueryError as exc:
+        raise PushFailed(f"cannot read the record graph from {query_endpoint}: {exc}") from None
 
 
 # --------------------------------------------------------------------------- push
@@ -495,7 +526,7 @@ class _Run:
     def upload(self, todo: list[BuildGraph]) -> None:
         """Upload the graphs over a few connections, adding each to the record once stored."""
         self.total = len(todo)
-        triples_total = sum(len(g.lines) for g in todo)
+        triples_total = sum(g.triples for g in todo)
         done: list[BuildGraph] = []
         unrecorded: list[BuildGraph] = []
         stop = threading.Event()
@@ -517,7 +548,7 @@ class _Run:
             return graph
 
         # the largest first: the connections finish together, and the bar moves evenly after
-        pending = iter(sorted(todo, key=lambda g: -len(g.lines)))
+        pending = iter(sorted(todo, key=lambda g: -g.triples))
         failure: BaseException | None = None
         last_record = time.monotonic()
         pool = ThreadPoolExecutor(self.connections, thread_name_prefix="kg-push")
@@ -544,7 +575,7 @@ class _Run:
                     done.append(graph)
                     unrecorded.append(graph)
                     self.report.graphs += 1
-                    self.report.triples += len(graph.lines)
+                    self.report.triples += graph.triples
                     if self.progress:
                         self.progress(
                             Progress(len(done), self.total, self.report.triples, triples_total, graph.label)

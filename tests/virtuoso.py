@@ -61,7 +61,7 @@ KeepAliveTimeout = 10
 Charset = UTF-8
 
 [SPARQL]
-ResultSetMaxRows = 10000000
+ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = 0
 MaxQueryCostEstimationTime = 0
 """
@@ -119,12 +119,15 @@ class Virtuoso:
         return self.proc.returncode
 
 
-def start_virtuoso(folder: Path, buffers: int = 20_000, wait: float = 120) -> Virtuoso:
+def start_virtuoso(
+    folder: Path, buffers: int = 20_000, max_rows: int = 10_000_000, wait: float = 120
+) -> Virtuoso:
     """Start virtuoso-t on a new database in folder; return once /sparql answers.
 
     Args:
         folder: an empty folder for the database, its log and virtuoso.ini.
         buffers: 8 KB pages of cache (Virtuoso's advice: 170,000 for 2 GB of memory to use).
+        max_rows: the most rows of an answer (ResultSetMaxRows; Debian's virtuoso.ini: 10,000).
         wait: seconds to wait for the HTTP server.
     """
     if VIRTUOSO is None:
@@ -134,7 +137,12 @@ def start_virtuoso(folder: Path, buffers: int = 20_000, wait: float = 120) -> Vi
     ini = folder / "virtuoso.ini"
     ini.write_text(
         INI.format(
-            folder=folder, sql_port=sql_port, http_port=http_port, buffers=buffers, dirty=buffers * 3 // 4
+            folder=folder,
+            sql_port=sql_port,
+            http_port=http_port,
+            buffers=buffers,
+            dirty=buffers * 3 // 4,
+            max_rows=max_rows,
         )
     )
     proc = subprocess.Popen(
