@@ -136,9 +136,9 @@ def serve(
 )
 @click.option(
     "--query-endpoint",
+    required=True,
     metavar="URL",
-    help="SPARQL query URL of the same store, to read what the last push left: then unchanged graphs "
-    "are skipped and graphs the build no longer has deleted.",
+    help="SPARQL query URL of the same store, to read what the last push left (the record graph).",
 )
 @click.option(
     "--default-graph",
@@ -171,7 +171,7 @@ def push(
     seeds: Path,
     build_dir: Path,
     endpoint: str,
-    query_endpoint: str | None,
+    query_endpoint: str,
     default_graph: str | None,
     user: str | None,
     timeout: float,
@@ -183,10 +183,10 @@ def push(
 
     Each graph is replaced whole (Graph Store Protocol PUT) and then noted with its
     digest in the store's record graph (https://w3id.org/trade-dispute/graph/pushed).
-    With --query-endpoint the next push reads that record: it skips the graphs that are
-    unchanged and deletes the ones the build no longer has, never scanning the store; a
-    push that was stopped is finished by pushing again. Transient failures are retried.
-    Graphs of other datasets in the store are never touched.
+    The next push reads that record: it skips the graphs that are unchanged and deletes
+    the ones the build no longer has, never scanning the store; a push that was stopped
+    is finished by pushing again. Transient failures are retried. Graphs the record does
+    not list (another dataset's) are never touched.
 
     \b
     Examples:
@@ -229,9 +229,7 @@ def push(
         click.echo(
             f"{report.retried} request{'s' if report.retried != 1 else ''} tried again after a transient failure"
         )
-    if not report.pruned:
-        click.echo("stale graphs not checked: give --query-endpoint to delete graphs the build no longer has")
-    elif report.removed:
+    if report.removed:
         click.echo(f"deleted {len(report.removed)} stale graph{'s' if len(report.removed) != 1 else ''}:")
         for name in report.removed:
             click.echo(f"  {name}")

@@ -247,9 +247,17 @@ class _Session:
         self.shared = shared
         self.conn = Connection(url)
 
-    def send(self, method: str, target: str, body: bytes | None, headers: dict[str, str]) -> Response:
+    def send(
+        self,
+        method: str,
+        target: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        retries: int | None = None,
+    ) -> Response:
         """Send a request; retry it on a transient failure; answer an authentication challenge."""
         shared = self.shared
+        retries = shared.retries if retries is None else retries
         attempt = 0
         answered_challenge = False
         while True:
@@ -276,7 +284,7 @@ class _Session:
                 if not _transient(resp):
                     return resp
                 reason = resp.message(200)
-            if attempt >= shared.retries:
+            if attempt >= retries:
                 raise PushFailed(f"{reason} (tried {attempt + 1} times)")
             with shared.lock:
                 shared.retried += 1
@@ -408,8 +416,6 @@ class PushReport:
     unchanged: int = 0
     """Graphs skipped: the record gives the digest they have in the build."""
     removed: list[str] = field(default_factory=list)
-    pruned: bool = False
-    """Whether the record was read, so unchanged graphs skipped and stale ones deleted."""
     seconds: float = 0.0
     requests: int = 0
     retried: int = 0
@@ -418,7 +424,7 @@ class PushReport:
 def push(
     build_dir: Path | str,
     graph_store: str,
-    query_endpoint: str | None = None,
+    query_endpoint: str,
     *,
     default_graph: str | None = None,
     credentials: Credentials | None = None,
@@ -432,7 +438,7 @@ def push(
     """Load the built dataset into a SPARQL store: upload what changed, delete what the build dropped.
 
     Each graph is replaced whole (Graph Store Protocol ``PUT``) and recorded with its digest in
-    the record graph once stored. With query_endpoint the record is read first: graphs whose
+    the record graph once stored. The record is read first (from query_endpoint): graphs whose
     digest is unchanged are skipped and recorded graphs the build no longer has are deleted.
     Graphs the record does not list (another dataset's) are never touched. A push stopped
     anywhere is finished by the next.
@@ -470,30 +476,32 @@ def push(
     graphs = read_build(nquads, default_graph)
     shared = _Shared(credentials, timeout, retries, sleep)
     main = _Session(graph_store, shared)
-    report = PushReport(0, 0, pruned=bool(query_endpoint))
+    report = PushReport(0, 0)
     run = _Run(graph_store, graphs, shared, main, connections, progress, report)
     try:
         if credentials:
             main.send("GET", _gsp_target(graph_store, RECORD + "#probe"), None, {})  # learn the challenge
-        record: dict[str, set[str]] = {}
-        if query_endpoint:
-            query = main if _same_host(graph_store, query_endpoint) else _Session(query_endpoint, shared)
-            try:
-                record = read_record(query, query_endpoint)
-            finally:
-                if query is not main:
-                    query.close()
+        query = main if _same_host(graph_store, query_endpoint) else _Session(query_endpoint, shared)
+        try:
+            record = read_record(query, query_endpoint)
+        finally:
+            if query is not main:
+                query.close()
         keys = {g.key for g in graphs}
-        todo = [g for g in graphs if force or record.get(g.key) != {g.digest}]
+        stale = sorted(set(record) - keys)
+        if force and set(record) & keys:
+            # forget the entries of the graphs about to be sent again: one cut midway must not
+            # be taken for stored by the next push (a store may clear a graph before loading it)
+            record = {key: record[key] for key in stale}
+            run.rewrite_record([], record)
+        todo = [g for g in graphs if record.get(g.key) != {g.digest}]
         report.unchanged = len(graphs) - len(todo)
         run.upload(todo)
-        if query_endpoint:
-            stale = sorted(set(record) - keys)
-            for key in stale:
-                run.delete(key)
-            # the record now holds the new digests beside the old ones of graphs that changed
-            if stale or any(record.get(g.key, set()) - {g.digest} for g in todo):
-                run.rewrite_record()
+        for key in stale:
+            run.delete(key)
+        # the record now holds the new digests beside the old ones of graphs that changed
+        if stale or any(record.get(g.key, set()) - {g.digest} for g in todo):
+            run.rewrite_record(graphs)
     except PushFailed as exc:
         raise StoreError(run.stopped(str(exc))) from None
     finally:
@@ -594,8 +602,8 @@ class _Run:
                 session.close()
         if failure is not None:
             if unrecorded:  # what was stored before the failure is recorded: the next push skips it
-                with contextlib.suppress(PushFailed):
-                    self._add_to_record(unrecorded)
+                with contextlib.suppress(PushFailed):  # one try: the store may be gone
+                    self._add_to_record(unrecorded, retries=0)
             raise failure
 
     def _send_graph(self, session: _Session, graph: BuildGraph, stop: threading.Event) -> None:
@@ -608,12 +616,13 @@ class _Run:
             if resp.status not in _OK:
                 raise PushFailed(f"the store refused {graph.label}: {resp.message()}")
 
-    def _add_to_record(self, graphs: list[BuildGraph]) -> None:
+    def _add_to_record(self, graphs: list[BuildGraph], retries: int | None = None) -> None:
         resp = self.main.send(
             "POST",
             _gsp_target(self.graph_store, RECORD),
             record_lines(graphs),
             {"Content-Type": "application/n-triples"},
+            retries,
         )
         if resp.status not in _OK:
             raise PushFailed(f"the store refused an addition to the record graph {RECORD}: {resp.message()}")
@@ -627,15 +636,19 @@ class _Run:
             raise PushFailed(f"cannot delete the stale graph {name or 'default graph'}: {resp.message()}")
         self.report.removed.append(name or "(the default graph)")
 
-    def rewrite_record(self) -> None:
-        """Replace the record with one entry per graph of the build (all are stored now)."""
-        resp = self.main.send(
-            "PUT",
-            _gsp_target(self.graph_store, RECORD),
-            record_lines(self.graphs),
-            {"Content-Type": "application/n-triples"},
-        )
-        if resp.status not in _OK:
+    def rewrite_record(self, graphs: list[BuildGraph], others: dict[str, set[str]] | None = None) -> None:
+        """Replace the record with one entry per graph given, and the other entries given."""
+        body = record_lines(graphs) + "".join(
+            f"<{key}> <{RECORD_DIGEST}> {_literal(digest)} .\n"
+            for key, digests in sorted((others or {}).items())
+            for digest in sorted(digests)
+        ).encode("utf-8")
+        target = _gsp_target(self.graph_store, RECORD)
+        if body:
+            resp = self.main.send("PUT", target, body, {"Content-Type": "application/n-triples"})
+        else:
+            resp = self.main.send("DELETE", target, None, {})
+        if resp.status not in (*_OK, 404):
             raise PushFailed(f"the store refused the record graph {RECORD}: {resp.message()}")
 
     def stopped(self, reason: str) -> str:

@@ -412,7 +412,8 @@ def test_serve_on_a_taken_port_says_so(built):
 
 
 def test_push_to_the_read_only_server_is_refused(served, built):
-    result = CliRunner().invoke(main, ["push", "--build-dir", str(built), "--endpoint", served.store])
+    args = ["push", "--build-dir", str(built), "--endpoint", served.store, "--query-endpoint", served.query]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert "nothing pushed" in result.output and "HTTP 403: The server is read-only" in result.output
 
