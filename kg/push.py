@@ -481,12 +481,11 @@ def push(
     try:
         if credentials:
             main.send("GET", _gsp_target(graph_store, RECORD + "#probe"), None, {})  # learn the challenge
-        query = main if _same_host(graph_store, query_endpoint) else _Session(query_endpoint, shared)
+        query = _Session(query_endpoint, shared)
         try:
             record = read_record(query, query_endpoint)
         finally:
-            if query is not main:
-                query.close()
+            query.close()
         keys = {g.key for g in graphs}
         stale = sorted(set(record) - keys)
         if force and set(record) & keys:
@@ -509,12 +508,6 @@ def push(
     report.seconds = time.perf_counter() - start
     report.requests, report.retried = shared.requests, shared.retried
     return report
-
-
-def _same_host(a: str, b: str) -> bool:
-    from urllib.parse import urlsplit
-
-    return urlsplit(a)[:2] == urlsplit(b)[:2]
 
 
 class _Run:
