@@ -1,4 +1,4 @@
-"""kg.sparql.endpoint and kg.sparql.front and their commands: kg serve, kg push, kg query --endpoint, on real servers.
+"""kg.sparql.endpoint and kg.sparql.front and their commands: kg serve, kg query --endpoint, on real servers (kg push: test_push.py).
 
 Every server here listens on 127.0.0.1 on a port found by binding to port 0, and is ended by
 PID in its fixture (terminate, then kill after a timeout).
@@ -25,14 +25,13 @@ from kg.cli import main
 from kg.errors import QueryError, StoreError
 from kg.rdf.namespaces import PREFIXES
 from kg.sparql.endpoint import (
-    dataset_graphs,
     oxigraph_executable,
-    push,
     query_form,
     remote_query,
     with_prologue,
 )
 from kg.sparql.front import DEFAULT_WORKERS
+from kg.sparql.push import push
 from kg.sparql.query import execute, named_queries
 
 pytestmark = pytest.mark.server
@@ -224,17 +223,6 @@ def triples(ntriples: str) -> set[str]:
     return {line for line in ntriples.splitlines() if line.strip()}
 
 
-def assert_same_answer(remote, local) -> None:
-    assert remote.kind == local.kind
-    if local.kind == "select":
-        assert sorted(remote.variables) == sorted(local.variables)
-        assert bag(remote.rows) == bag(local.rows)
-    elif local.kind == "ask":
-        assert remote.boolean is local.boolean
-    else:
-        assert triples(remote.ntriples) == triples(local.ntriples)
-
-
 def post(url: str, data: dict[str, str], accept: str = "application/sparql-results+json"):
     body = urllib.parse.urlencode(data).encode()
     request = urllib.request.Request(url, data=body, headers={"Accept": accept})
@@ -420,149 +408,14 @@ def test_serve_on_a_taken_port_says_so(built):
 
 
 # --------------------------------------------------------------------------- kg push
-
-
-@pytest.mark.parametrize("name", NAMED + sorted(AD_HOC))
-def test_push_then_query_gives_the_embedded_answers(name, pushed, store):
-    remote = remote_query(pushed.query, query_text(name), timeout=120)
-    assert_same_answer(remote, local_answer(store, name))
-
-
-def store_quads(server: Server) -> set[tuple]:
-    result = remote_query(server.query, "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", timeout=60)
-    return {tuple(term_key(row[v]) for v in ("s", "p", "o", "g")) for row in result.rows}
-
-
-def dataset_quads(built: Path, store) -> set[tuple]:
-    result = execute(store, "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return {tuple(term_key(row[v]) for v in ("s", "p", "o", "g")) for row in result.rows}
-
-
-def test_a_repeated_push_gives_the_same_store_content(pushed, built, store):
-    first = store_quads(pushed)
-    report = push(built, pushed.store, pushed.query)
-    assert store_quads(pushed) == first == dataset_quads(built, store)
-    graphs = dataset_graphs(built / "kg.nq")
-    assert report.graphs == len(graphs) and report.removed == []
-    assert report.triples == sum(1 for line in (built / "kg.nq").read_text().splitlines() if line.strip())
-
-
-def put(server: Server, graph: str, body: bytes) -> int:
-    request = urllib.request.Request(
-        server.store + "?graph=" + urllib.parse.quote(graph, safe=""),
-        data=body,
-        method="PUT",
-        headers={"Content-Type": "application/n-triples"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as resp:
-        return resp.status
-
-
-def graph_triples(server: Server, graph: str) -> set[tuple]:
-    result = remote_query(server.query, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    return {tuple(term_key(row[v]) for v in ("s", "p", "o")) for row in result.rows}
-
-
-def test_push_deletes_the_projects_stale_graphs_and_nothing_else(built, tmp_path, store):
-    server = start_writable_oxigraph(tmp_path / "db")
-    try:
-        stale, foreign = FACT + "a999-retracted", "http://example.org/someone-elses-graph"
-        put(server, stale, f"<{ID}x> <{ID}y> <{ID}z> .\n".encode())
-        put(server, foreign, b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n")
-        without = push(built, server.store)  # no query endpoint: nothing is deleted
-        assert without.removed == [] and not without.pruned
-        assert graph_triples(server, stale)
-        report = push(built, server.store, server.query)
-        assert report.removed == [stale]
-        assert graph_triples(server, stale) == set()
-        assert len(graph_triples(server, foreign)) == 1
-        assert store_quads(server) - dataset_quads(built, store) == {
-            (
-                ("uri", "http://example.org/a", None, None),
-                ("uri", "http://example.org/b", None, None),
-                ("uri", "http://example.org/c", None, None),
-                ("uri", foreign, None, None),
-            )
-        }
-    finally:
-        end(server.proc)
-
-
-def test_an_upload_cut_midway_never_leaves_half_a_graph(pushed, built):
-    provenance = "https://w3id.org/trade-dispute/graph/provenance"
-    whole = graph_triples(pushed, provenance)
-    body = dataset_graphs(built / "kg.nq")[provenance]
-    assert len(whole) > 1000
-    put(pushed, provenance, b"<http://example.org/old> <http://example.org/p> <http://example.org/o> .\n")
-    old = graph_triples(pushed, provenance)
-    # a client that dies halfway through sending the graph
-    target = "/store?graph=" + urllib.parse.quote(provenance, safe="")
-    with socket.create_connection(("127.0.0.1", pushed.port)) as sock:
-        head = (
-            f"PUT {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/n-triples\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        )
-        sock.sendall(head.encode() + body[: len(body) // 2])
-    time.sleep(1)
-    after = graph_triples(pushed, provenance)
-    # Oxigraph left the previous graph when this was written; clearing it would be fine too
-    assert after in (old, set()), f"{len(after)} of {len(whole)} triples: half a graph"
-    push(built, pushed.store, pushed.query)  # pushing again repairs it
-    assert graph_triples(pushed, provenance) == whole
-
-
-def test_a_push_that_stops_midway_says_so_and_a_rerun_completes_it(built, tmp_path, store):
-    location = tmp_path / "db"
-    server = start_writable_oxigraph(location)
-    try:
-
-        def crash(done, total, graph):
-            if done == 40:
-                end(server.proc, signal.SIGKILL)
-
-        with pytest.raises(StoreError, match=r"push stopped after 40 of \d+ graphs: .*run 'kg push' again"):
-            push(built, server.store, server.query, progress=crash)
-    finally:
-        end(server.proc)
-    server = start_writable_oxigraph(location, server.port)
-    try:
-        expected = dataset_graphs(built / "kg.nq")
-        present = remote_query(server.query, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").column("g")
-        # the first 40 pushed, the default graph (the knowledge layer, pushed first) among them
-        assert sorted(present) == sorted(g for g in list(expected)[:40] if g)
-        for graph in present:  # every graph the crash left behind is whole
-            assert len(graph_triples(server, graph)) == expected[graph].count(b"\n")
-        push(built, server.store, server.query)
-        assert store_quads(server) == dataset_quads(built, store)
-    finally:
-        end(server.proc)
+# (the push itself: tests/test_push.py)
 
 
 def test_push_to_the_read_only_server_is_refused(served, built):
-    result = CliRunner().invoke(main, ["push", "--build-dir", str(built), "--endpoint", served.store])
+    args = ["push", "--build-dir", str(built), "--endpoint", served.store, "--query-endpoint", served.query]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert "nothing pushed" in result.output and "HTTP 403: The server is read-only" in result.output
-
-
-def test_push_without_a_build_says_so(tmp_path):
-    result = CliRunner().invoke(
-        main, ["push", "--build-dir", str(tmp_path), "--endpoint", "http://127.0.0.1:9/store"]
-    )
-    assert result.exit_code == 2
-    assert f"no dataset at {tmp_path / 'kg.nq'}: run 'kg build' first" in result.output
-
-
-def test_push_command_reports_what_it_did(built, tmp_path):
-    server = start_writable_oxigraph(tmp_path / "db")
-    try:
-        args = ["push", "--build-dir", str(built), "--endpoint", server.store]
-        result = CliRunner().invoke(main, [*args, "--query-endpoint", server.query], catch_exceptions=False)
-        graphs = len(dataset_graphs(built / "kg.nq"))
-        assert result.exit_code == 0
-        assert result.output.startswith(f"pushed {graphs} graphs (")
-        assert "no stale graphs" in result.output
-    finally:
-        end(server.proc)
 
 
 # --------------------------------------------------------------------------- kg query --endpoint
@@ -621,7 +474,7 @@ def test_the_cli_defaults_are_the_librarys():
     from kg.sparql import check as querycheck
     from kg.sparql import endpoint, front
 
-    for name in ("DEFAULT_HOST", "DEFAULT_PORT", "PUSH_TIMEOUT"):
+    for name in ("DEFAULT_HOST", "DEFAULT_PORT"):
         assert getattr(cli_endpoint, name) == getattr(endpoint, name), name
     for name in (
         "DEFAULT_SERVE_TIMEOUT",

@@ -11,8 +11,8 @@ import click
 
 from kg.cli.common import reports_errors, seeds_options
 
-# The defaults of kg.sparql.front and kg.sparql.endpoint, repeated so that importing the CLI stays cheap;
-# tests/test_endpoint.py checks they agree.
+# The defaults of kg.sparql.front, kg.sparql.endpoint and kg.sparql.push, repeated so that importing the CLI stays cheap;
+# tests/test_endpoint.py and tests/test_push.py check they agree.
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 DEFAULT_SERVE_TIMEOUT = 30
@@ -22,6 +22,9 @@ DEFAULT_MAX_DEPTH = 64
 DEFAULT_MAX_RESULT_MB = 64
 DEFAULT_WORKER_MEMORY_MB = 2048
 PUSH_TIMEOUT = 60.0
+PUSH_RETRIES = 5
+PUSH_CONNECTIONS = 2
+PASSWORD_VARIABLE = "KG_PUSH_PASSWORD"
 
 
 @click.command()
@@ -129,42 +132,127 @@ def serve(
     "--endpoint",
     required=True,
     metavar="URL",
-    help="Graph Store Protocol URL (Oxigraph http://HOST:7878/store, Fuseki http://HOST:3030/DS/data).",
+    help="Graph Store Protocol URL (Oxigraph http://HOST:7878/store, Virtuoso http://HOST:8890/sparql-graph-crud-auth).",
 )
 @click.option(
     "--query-endpoint",
+    required=True,
     metavar="URL",
-    help="SPARQL query URL of the same store: then the project's graphs the build no longer has are deleted.",
+    help="SPARQL query URL of the same store, to read what the last push left (the record graph).",
+)
+@click.option(
+    "--default-graph",
+    metavar="IRI",
+    help="Push the default graph into this named graph, for a store without a default graph of its own (Virtuoso).",
+)
+@click.option(
+    "--user", help=f"User name, for a store that asks (the password is read from {PASSWORD_VARIABLE})."
 )
 @click.option(
     "--timeout", type=float, default=PUSH_TIMEOUT, show_default=True, help="Seconds allowed per request."
 )
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 20),
+    default=PUSH_RETRIES,
+    show_default=True,
+    help="Tries again of a request that failed for a transient reason (waiting 0.5 s, 1 s, 2 s, ...).",
+)
+@click.option(
+    "--connections",
+    type=click.IntRange(1, 16),
+    default=PUSH_CONNECTIONS,
+    show_default=True,
+    help="Uploads sent at once.",
+)
+@click.option("--force", is_flag=True, help="Upload every graph, even those the store has unchanged.")
 @reports_errors
-def push(seeds: Path, build_dir: Path, endpoint: str, query_endpoint: str | None, timeout: float):
-    """Load build/kg.nq into a SPARQL 1.1 store, replacing each named graph whole.
+def push(
+    seeds: Path,
+    build_dir: Path,
+    endpoint: str,
+    query_endpoint: str,
+    default_graph: str | None,
+    user: str | None,
+    timeout: float,
+    retries: int,
+    connections: int,
+    force: bool,
+):
+    """Load build/kg.nq into a SPARQL 1.1 store: what changed, graph by graph, resumable.
 
-    One Graph Store Protocol PUT per graph: repeating a push gives the same store content,
-    and an interrupted push never leaves half a graph (each is new, as it was, or on
-    Oxigraph empty if the cut fell inside its upload; push again to finish). Graphs of
-    other datasets in the store are never touched.
+    Each graph is replaced whole (Graph Store Protocol PUT) and then noted with its
+    digest in the store's record graph (https://w3id.org/trade-dispute/graph/pushed).
+    The next push reads that record: it skips the graphs that are unchanged and deletes
+    the ones the build no longer has, never scanning the store; a push that was stopped
+    is finished by pushing again. Transient failures are retried. Graphs the record does
+    not list (another dataset's) are never touched.
 
     \b
-    Example:
-        oxigraph serve --location kg-db --union-default-graph &
+    Examples:
+        oxigraph serve --location kg-db &
         kg push --endpoint http://127.0.0.1:7878/store --query-endpoint http://127.0.0.1:7878/query
-        kg query --endpoint http://127.0.0.1:7878/query cq-letters
+        KG_PUSH_PASSWORD=dba kg push --user dba \\
+          --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth \\
+          --query-endpoint http://127.0.0.1:8890/sparql \\
+          --default-graph https://w3id.org/trade-dispute/graph/layer
     """
-    from kg.sparql.endpoint import push as run_push
+    import sys
 
-    report = run_push(build_dir, endpoint, query_endpoint, timeout=timeout)
+    from kg.sparql.push import Credentials
+    from kg.sparql.push import push as run_push
+
+    credentials = Credentials.from_environment(user) if user else None
+    bar = _ProgressBar() if sys.stderr.isatty() else None
+    try:
+        report = run_push(
+            build_dir,
+            endpoint,
+            query_endpoint,
+            default_graph=default_graph,
+            credentials=credentials,
+            timeout=timeout,
+            retries=retries,
+            connections=connections,
+            force=force,
+            progress=bar.update if bar else None,
+        )
+    finally:
+        if bar:
+            bar.close()
+    skipped = f"; {report.unchanged} unchanged, skipped" if report.unchanged else ""
     click.echo(
-        f"pushed {report.graphs} graphs ({report.triples} triples) to {endpoint} in {report.seconds:.1f} s"
+        f"pushed {report.graphs} graph{'s' if report.graphs != 1 else ''} ({report.triples} triples) "
+        f"to {endpoint} in {report.seconds:.1f} s{skipped}"
     )
-    if not report.pruned:
-        click.echo("stale graphs not checked: give --query-endpoint to delete graphs the build no longer has")
-    elif report.removed:
+    if report.retried:
+        click.echo(
+            f"{report.retried} request{'s' if report.retried != 1 else ''} tried again after a transient failure"
+        )
+    if report.removed:
         click.echo(f"deleted {len(report.removed)} stale graph{'s' if len(report.removed) != 1 else ''}:")
         for name in report.removed:
             click.echo(f"  {name}")
     else:
         click.echo("no stale graphs")
+
+
+class _ProgressBar:
+    """A progress bar on stderr counting the triples uploaded."""
+
+    def __init__(self):
+        self._bar = None
+        self._shown = 0
+
+    def update(self, progress) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(
+                length=progress.triples_total, label="pushing", file=click.get_text_stream("stderr"), width=30
+            )
+            self._bar.__enter__()
+        self._bar.update(progress.triples - self._shown)
+        self._shown = progress.triples
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)

@@ -1,13 +1,12 @@
-"""SPARQL past the embedded store: push the build to a store, query an endpoint, start Oxigraph servers.
+"""SPARQL past the embedded store: query an endpoint, the HTTP connection, start Oxigraph servers.
 
-Two jobs, both over plain HTTP (SPARQL 1.1 Protocol and Graph Store Protocol):
+Over plain HTTP (SPARQL 1.1 Protocol):
 
 * ``kg serve`` (:mod:`kg.sparql.front`) serves the build read-only through the project's own front;
   this module keeps the helpers it shares (hosts, ports) and those that start an Oxigraph
   server, a store to push to.
-* :func:`push` replaces each named graph of ``build/kg.nq`` in a SPARQL store with one Graph
-  Store Protocol PUT, so no graph is ever left half written, and removes the project's graphs
-  that the build no longer has.
+* :class:`Connection` is the keep-alive HTTP connection that :mod:`kg.push` (``kg push``, the
+  build into a store) sends its requests over.
 * :func:`remote_query` sends a query with the project's prefixes to an endpoint and returns a
   :class:`kg.sparql.query.QueryResult`, refusing truncated or partial answers.
 """
@@ -27,19 +26,18 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from kg.errors import KgError, QueryError, StoreError
-from kg.rdf.namespaces import BASE, PREFIXES
+from kg.rdf.namespaces import PREFIXES
 from kg.sparql import check
 from kg.sparql.check import refuse_unsafe
 from kg.sparql.results import DEFAULT_TIMEOUT, QueryResult
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
-PUSH_TIMEOUT = 60.0
 
 CANCELLED = b"The SPARQL operation has been cancelled"
 """What Oxigraph appends to a streamed answer when its time limit cancels the query."""
@@ -146,7 +144,7 @@ class Connection:
             self._conn = None
 
 
-def _target(url: str, params: dict[str, str] | None = None) -> str:
+def request_target(url: str, params: dict[str, str] | None = None) -> str:
     """The request target of a URL (path and query), with params appended to its query."""
     parts = urlsplit(url)
     query = "&".join(q for q in (parts.query, urlencode(params or {})) if q)
@@ -221,7 +219,7 @@ def remote_query(endpoint: str, query: str, timeout: float | None = DEFAULT_TIME
     }
     conn = Connection(endpoint)
     try:
-        resp = conn.request("POST", _target(endpoint), body, headers, timeout)
+        resp = conn.request("POST", request_target(endpoint), body, headers, timeout)
     except TimeoutError:
         raise QueryError(
             f"query stopped: no complete answer from the endpoint within {timeout:g} s"
@@ -284,136 +282,6 @@ def _as_ntriples(body: bytes, media: str) -> str:
     except SyntaxError as exc:
         raise QueryError(f"the endpoint's graph answer is incomplete or malformed: {exc}") from None
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-
-
-# --------------------------------------------------------------------------- push
-
-
-@dataclass
-class PushReport:
-    """What a push did."""
-
-    graphs: int
-    triples: int
-    removed: list[str] = field(default_factory=list)
-    pruned: bool = False
-    seconds: float = 0.0
-
-
-def dataset_graphs(nquads: Path) -> dict[str, bytes]:
-    """The N-Quads file's graphs as N-Triples documents, by graph IRI ("" for the default graph)."""
-    import pyoxigraph as ox
-
-    triples: dict[str, list] = {}
-    try:
-        for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
-            name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-            triples.setdefault(name, []).append(quad.triple)
-    except (OSError, SyntaxError) as exc:
-        raise StoreError(f"cannot read {nquads}: {exc}") from exc
-    return {g: ox.serialize(ts, format=ox.RdfFormat.N_TRIPLES) for g, ts in sorted(triples.items())}
-
-
-def _gsp_target(graph_store: str, graph: str) -> str:
-    return _target(graph_store, {"graph": graph} if graph else {"default": ""})
-
-
-def push(
-    build_dir: Path | str,
-    graph_store: str,
-    query_endpoint: str | None = None,
-    timeout: float = PUSH_TIMEOUT,
-    progress: Callable[[int, int, str], None] | None = None,
-) -> PushReport:
-    """Load the built dataset into a SPARQL store, replacing each named graph whole.
-
-    Each graph of ``build/kg.nq`` is sent with one Graph Store Protocol PUT, which replaces
-    that graph: a push repeated gives the same store content, and one interrupted leaves some
-    graphs new and the rest as they were, never half a graph (Oxigraph clears a graph before
-    loading its upload in one transaction, so an upload cut midway leaves it empty); run it
-    again to finish. When query_endpoint is
-    given, graphs under the project's base IRI that the build no longer has are then deleted;
-    graphs of other datasets in the same store are never touched.
-
-    Args:
-        build_dir: the build folder holding kg.nq.
-        graph_store: the Graph Store Protocol URL (Oxigraph: ``http://host:7878/store``).
-        query_endpoint: the store's SPARQL query URL, to find stale graphs.
-        timeout: seconds allowed for each request.
-        progress: called as ``progress(done, total, graph)`` after each graph is stored.
-
-    Returns:
-        A PushReport.
-
-    Raises:
-        StoreError: no build, the store is unreachable or refuses a write.
-
-    Example:
-        >>> push("build", "http://127.0.0.1:7878/store").graphs  # doctest: +SKIP
-        199
-    """
-    nquads = Path(build_dir) / "kg.nq"
-    if not nquads.is_file():
-        raise StoreError(f"no dataset at {nquads}: run 'kg build' first")
-    start = time.perf_counter()
-    graphs = dataset_graphs(nquads)
-    conn = Connection(graph_store)
-    done = 0
-    try:
-        for name, body in graphs.items():
-            resp = _store_request(conn, graph_store, "PUT", name, body, timeout, done, len(graphs))
-            if resp.status not in (200, 201, 204):
-                raise StoreError(
-                    _stopped(
-                        done,
-                        len(graphs),
-                        f"the store refused {name or 'the default graph'}: {resp.message()}",
-                    )
-                )
-            done += 1
-            if progress:
-                progress(done, len(graphs), name)
-        removed = []
-        if query_endpoint:
-            for name in stale_graphs(query_endpoint, set(graphs), timeout):
-                resp = _store_request(conn, graph_store, "DELETE", name, None, timeout, done, len(graphs))
-                if resp.status not in (200, 204, 404):
-                    raise StoreError(f"cannot delete the stale graph {name}: {resp.message()}")
-                removed.append(name)
-    finally:
-        conn.close()
-    triples = sum(body.count(b"\n") for body in graphs.values())
-    return PushReport(len(graphs), triples, removed, bool(query_endpoint), time.perf_counter() - start)
-
-
-def _store_request(conn, graph_store, method, name, body, timeout, done, total) -> Response:
-    headers = {"Content-Type": "application/n-triples"} if body is not None else {}
-    try:
-        return conn.request(method, _gsp_target(graph_store, name), body, headers, timeout)
-    except TimeoutError:
-        raise StoreError(_stopped(done, total, f"no answer within {timeout:g} s")) from None
-    except (OSError, http.client.HTTPException) as exc:
-        raise StoreError(_stopped(done, total, str(_unreachable(graph_store, exc)))) from None
-
-
-def _stopped(done: int, total: int, reason: str) -> str:
-    if done == 0:
-        return f"nothing pushed: {reason}"
-    return (
-        f"push stopped after {done} of {total} graphs: {reason}. Graphs are replaced whole, "
-        "one request each; run 'kg push' again to finish"
-    )
-
-
-def stale_graphs(query_endpoint: str, keep: set[str], timeout: float | None = PUSH_TIMEOUT) -> list[str]:
-    """Named graphs in the store under the project's base IRI that are not in keep."""
-    result = remote_query(
-        query_endpoint,
-        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
-        timeout=timeout,
-    )
-    found = {g for g in result.column("g") if g and g.startswith(BASE)}
-    return sorted(found - keep)
 
 
 # --------------------------------------------------------------------------- serve
