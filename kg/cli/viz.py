@@ -10,7 +10,8 @@ from kg.cli.common import reports_errors, seeds_options
 
 
 @click.command()
-@click.argument("page", required=False, type=click.Choice(["graph", "timeline"]), default="graph")
+@click.argument("page", required=False, type=click.Choice(["graph", "timeline", "article"]), default="graph")
+@click.argument("article_id", metavar="[ID]", required=False)
 @click.option(
     "--view",
     type=click.Choice(["actor", "state", "measures"]),
@@ -46,6 +47,7 @@ from kg.cli.common import reports_errors, seeds_options
 @reports_errors
 def viz(
     page: str,
+    article_id: str | None,
     view: str,
     focus: str | None,
     depth: int,
@@ -62,7 +64,9 @@ def viz(
     Nodes are coloured and shaped by class and sized by PageRank; edges are coloured by
     sign (cooperation, conflict, neutral) and labelled with their relation. Hover a node or
     an edge to see its dates and the article quotes behind it. PAGE 'timeline' (or
-    --timeline) writes the measures timeline chart and table instead. Prints the path written.
+    --timeline) writes the measures timeline chart and table instead; PAGE 'article' with an
+    article ID (or its number, 000) writes the article's text with every fact's quote marked.
+    Prints the path written.
 
     \b
     Examples:
@@ -70,11 +74,20 @@ def viz(
         kg viz --focus japan --depth 1 --output build/japan.html
         kg viz --view state --as-of 2025-04-15
         kg viz timeline
+        kg viz article 000
     """
+    from kg.errors import KgError
     from kg.store import open_store
     from kg.viz.graph import write_graph_view, write_timeline
 
+    if (page == "article") != (article_id is not None):
+        raise KgError("an article ID goes with PAGE 'article', as in: kg viz article 000")
     store = open_store(build_dir)
+    if page == "article":
+        from kg.viz.article import write_article_page
+
+        click.echo(str(write_article_page(store, article_id, output, build_dir)))
+        return
     if timeline or page == "timeline":
         path = write_timeline(store, output or build_dir / "timeline.html", as_of=as_of, title=title)
         click.echo(str(path))
