@@ -84,7 +84,7 @@ def page_name(key: str) -> str:
 
     Example:
         >>> page_name("japan"), page_name("../etc/passwd")
-        ('japan', 'k-1d5ab3a4dc0ca2bb')
+        ('japan', 'k-e96c47eabf3d85ae')
     """
     if _SAFE_NAME.match(key):
         return key

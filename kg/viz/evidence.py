@@ -169,9 +169,7 @@ def _solutions(store, name: str, bind: dict[str, str] | None = None):
         result = store.query(_query_text(name), prefixes=PREFIXES, substitutions=substitutions)
     except (SyntaxError, OSError, RuntimeError) as exc:
         raise KgError(f"query {name} failed: {exc}") from exc
-    names = [v.value for v in result.variables]
-    for row in result:
-        yield tuple(row[n] for n in names)
+    return map(tuple, result)
 
 
 def _key(term) -> str:
@@ -353,14 +351,7 @@ def read_everything(store) -> Evidence:
 def article_ids(store) -> list[str]:
     """The ids of the articles in the store, sorted."""
     query = "SELECT ?id WHERE { GRAPH graph:provenance { ?a a tdo:Article ; dcterms:identifier ?id } }"
-    return sorted(row[0].value for row in _solutions_text(store, query))
-
-
-def _solutions_text(store, query: str):
-    result = store.query(query, prefixes=PREFIXES)
-    names = [v.value for v in result.variables]
-    for row in result:
-        yield tuple(row[n] for n in names)
+    return sorted(row[0].value for row in store.query(query, prefixes=PREFIXES))
 
 
 def resolve_article_id(store, given: str) -> str:

@@ -69,7 +69,7 @@ def json_for_script(value: Any) -> Markup:
 
     Example:
         >>> print(json_for_script({"label": "</script><b>&'"}))
-        {"label": "\\u003c/script\\u003e\\u003cb\\u003e\\u0026\\u0027"}
+        {"label":"\\u003c/script\\u003e\\u003cb\\u003e\\u0026\\u0027"}
     """
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):

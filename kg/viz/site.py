@@ -632,7 +632,7 @@ def write_site(store, out: Path | str = "build/site") -> SiteResult:
         >>> from kg.store import open_store
         >>> result = write_site(open_store("build"), "build/site")
         >>> result.entities, result.articles, sorted(p.name for p in result.path.iterdir())
-        (119, 5, ['articles', 'entities', 'index.html'])
+        (119, 5, ['.kg-site', 'articles', 'entities', 'index.html'])
     """
     out = Path(out)
     _check_out(out)

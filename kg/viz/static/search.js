@@ -61,8 +61,12 @@
       var a = el("a", null, e[0]);
       a.href = e[3];
       li.appendChild(a);
+      li.appendChild(document.createTextNode(" "));
       li.appendChild(el("span", "kind", e[2]));
-      if (f[2] !== null) { li.appendChild(el("span", "alias", "also called " + e[1][f[2]])); }
+      if (f[2] !== null) {
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(el("span", "alias", "also called " + e[1][f[2]]));
+      }
       list.appendChild(li);
     });
     status.textContent = found.length === 0 ? "No entity matches." :
