@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.seeds.coverage import sentences
+from kg.seeds.coverage import sentence_coverage
 from kg.viz.evidence import Article, Evidence, Fact, is_entity, read_article
 from kg.viz.page import asset, render
 
@@ -113,12 +113,8 @@ def segments(
         ' ' plain ()
         'Seoul waits.' uncovered ()
     """
-    uncovered = [
-        (s.start, s.end)
-        for s in sentences(text)
-        if not any(xs <= s.start and s.end <= xe for xs, xe in excluded)
-        and not any(qs < s.end and s.start < qe for qs, qe, _ in quotes)
-    ]
+    _, sentences = sentence_coverage(text, [(s, e) for s, e, _ in quotes], excluded)
+    uncovered = [(s.start, s.end) for s in sentences]
     cuts = {0, len(text)}
     for start, end, *_ in [*quotes, *excluded, *uncovered]:
         cuts.update((max(0, min(start, len(text))), max(0, min(end, len(text)))))
@@ -143,17 +139,6 @@ def segments(
         else:
             out.append(Segment(text[a:b], kind, facts))
     return out
-
-
-def coverage_counts(text: str, quotes: list[tuple[int, int, str]], excluded: list[tuple[int, int]]):
-    """(covered, counted) sentences, as ``kg stats`` counts them (excluded ranges left out)."""
-    counted = covered = 0
-    for s in sentences(text):
-        if any(xs <= s.start and s.end <= xe for xs, xe in excluded):
-            continue
-        counted += 1
-        covered += any(qs < s.end and s.start < qe for qs, qe, _ in quotes)
-    return covered, counted
 
 
 def entity_href(evidence: Evidence, term: str, prefix: str | None) -> str:
@@ -219,7 +204,9 @@ def article_page(evidence: Evidence, article: Article, prefix: str | None = None
         The HTML text.
     """
     quotes = [(f.start, f.end, f.id) for f in article.facts]
-    covered, counted = coverage_counts(article.text, quotes, article.excluded)
+    counted, uncovered = sentence_coverage(
+        article.text, [(f.start, f.end) for f in article.facts], article.excluded
+    )
     return render(
         "article.html.j2",
         styles=[asset("pages.css"), asset("article.css")],
@@ -228,7 +215,7 @@ def article_page(evidence: Evidence, article: Article, prefix: str | None = None
         article=article,
         segments=segments(article.text, quotes, article.excluded),
         facts=[fact_view(evidence, f, article.outlet, prefix) for f in article.facts],
-        covered=covered,
+        covered=counted - len(uncovered),
         counted=counted,
         prefix=prefix,
     )

@@ -156,7 +156,6 @@ class EntityPage:
     articles: list[tuple[Link, str, int]]
     ego: dict
     claims: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 class Site:
