@@ -105,15 +105,16 @@ class MeasureView:
 @dataclass
 class TimelinePoint:
     date: str
-    measure: str
+    measure: str  # its label
     what: str
     modality: str
     quote: QuoteView
+    row: str = ""  # the measure's IRI: two measures may share a label
 
 
 @dataclass
 class Timeline:
-    rows: list[str]
+    rows: list[tuple[str, str]]  # (IRI, label) of each measure drawn
     points: list[TimelinePoint]
     svg: dict | None
     measures: int = 0  # measures with a dated fact, drawn or not
@@ -268,24 +269,22 @@ class Site:
 
     def measures(self, entity: str) -> list[tuple[str, MeasureView]]:
         """The trade measures the entity is, imposes, is targeted by..., with their IRIs."""
-        found: dict[str, str] = {}
+        found: dict[str, list[str]] = defaultdict(list)
         if self.is_a(entity, "TradeMeasure"):
-            found[entity] = "this measure"
+            found[entity].append("this measure")
         for s, p, _ in self.by_object.get(entity, ()):
             role = MEASURE_ROLES.get(p.rsplit("#", 1)[-1])
-            if role and self.is_a(s, "TradeMeasure"):
-                found[s] = (
-                    f"{found[s]}, {role}" if s in found and role not in found[s] else found.get(s, role)
-                )
+            if role and self.is_a(s, "TradeMeasure") and role not in found[s]:
+                found[s].append(role)
         out = []
-        for measure, role in sorted(found.items(), key=lambda m: self.ev.text(m[0])):
+        for measure, roles in sorted(found.items(), key=lambda m: (self.ev.text(m[0]), m[0])):
             about = self.by_subject.get(measure, ())
             out.append(
                 (
                     measure,
                     MeasureView(
                         measure=self.link(measure),
-                        role=role,
+                        role=", ".join(roles),
                         imposers=[self.link(o) for s, p, o in about if p == _TDO + "imposedBy"],
                         targets=[self.link(o) for s, p, o in about if p == _TDO + "target"],
                         rates=[self.claim(t) for t in about if t[1] == _TDO + "rate"],
@@ -306,17 +305,15 @@ class Site:
                 what = f"{self.ev.text(triple[1])} {self.ev.text(triple[2])}"
                 for f in self.claim_facts.get(triple, ()):
                     if f.date:
-                        points.append(
-                            TimelinePoint(
-                                f.date, view.measure.text, what, self.ev.text(f.modality), self.quote(f)
-                            )
-                        )
-        points.sort(key=lambda p: (p.date, p.measure, p.what, p.quote.article, p.quote.href))
-        per_measure = Counter(p.measure for p in points)
+                        modality = self.ev.text(f.modality)
+                        quote = self.quote(f)
+                        points.append(TimelinePoint(f.date, view.measure.text, what, modality, quote, iri))
+        points.sort(key=lambda p: (p.date, p.measure, p.row, p.what, p.quote.article, p.quote.href))
+        per_measure = Counter(p.row for p in points)
         drawn = set(sorted(per_measure, key=lambda m: (-per_measure[m], m))[:TIMELINE_MEASURES])
-        rows = [m.measure.text for _, m in measures if m.measure.text in drawn]
+        rows = [(iri, m.measure.text) for iri, m in measures if iri in drawn]
         total = len(points)
-        points = [p for p in points if p.measure in drawn][-TIMELINE_POINTS:]
+        points = [p for p in points if p.row in drawn][-TIMELINE_POINTS:]
         svg = timeline_svg(rows, points) if points else None
         return Timeline(rows, points, svg, len(per_measure), total)
 
@@ -413,12 +410,12 @@ TIMELINE_LABEL = 210
 TIMELINE_ROW = 26
 
 
-def timeline_svg(rows: list[str], points: list[TimelinePoint]) -> dict:
+def timeline_svg(rows: list[tuple[str, str]], points: list[TimelinePoint]) -> dict:
     """Coordinates of a small timeline: a row per measure, a dot per dated fact, a date axis.
 
     Example:
         >>> q = QuoteView("q", "#", "000", "asserted")
-        >>> svg = timeline_svg(["M"], [TimelinePoint("2025-04-01", "M", "rate 24", "asserted", q)])
+        >>> svg = timeline_svg([("m", "M")], [TimelinePoint("2025-04-01", "M", "rate 24", "asserted", q, "m")])
         >>> svg["width"], [(d["x"], d["y"]) for d in svg["dots"]], [t["text"] for t in svg["ticks"]]
         (720, [(465.0, 30)], ['2025-04-01'])
     """
@@ -432,17 +429,17 @@ def timeline_svg(rows: list[str], points: list[TimelinePoint]) -> dict:
             return round((left + right) / 2, 1)
         return round(left + (right - left) * (day - first) / span, 1)
 
-    row_of = {name: i for i, name in enumerate(rows)}
+    row_of = {iri: i for i, (iri, _) in enumerate(rows)}
     dots = [
         {
             "x": x(day),
-            "y": 30 + TIMELINE_ROW * row_of[p.measure],
+            "y": 30 + TIMELINE_ROW * row_of[p.row],
             "title": f"{p.date} \u00b7 {p.measure}: {p.what} ({p.modality}) \u00b7 {p.quote.article}",
             "href": p.quote.href,
             "modality": p.modality,
         }
         for p, day in zip(points, days, strict=True)
-        if p.measure in row_of
+        if p.row in row_of
     ]
     height = 30 + TIMELINE_ROW * len(rows) + 16
     tick_days = sorted({first, last} | ({(first + last) // 2} if last - first > 60 else set()))
@@ -464,7 +461,7 @@ def timeline_svg(rows: list[str], points: list[TimelinePoint]) -> dict:
         "axis": height - 14,
         "left": left,
         "right": right,
-        "rows": [{"y": 30 + TIMELINE_ROW * i, "text": _cut(name, 30)} for i, name in enumerate(rows)],
+        "rows": [{"y": 30 + TIMELINE_ROW * i, "text": _cut(name, 30)} for i, (_, name) in enumerate(rows)],
         "dots": dots,
         "ticks": ticks,
     }
