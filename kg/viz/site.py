@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from kg.errors import KgError
@@ -187,6 +188,8 @@ class Site:
         for fact in evidence.facts.values():
             for term in {t for s, _, o in fact.triples for t in (s, o) if is_entity(t)}:
                 self.mentions[term][fact.article] += 1
+        self._claims: dict[tuple[str, str, str], ClaimView] = {}  # a claim shows the same on every page
+        self._quotes: dict[str, QuoteView] = {}
         lineage = vocabulary().lineage
         self.lineage = {
             cls: tuple(lineage(cls.rsplit("#", 1)[-1]))
@@ -209,15 +212,24 @@ class Site:
         return f"{self.prefix}articles/{name}.html#fact-{fact.id}"
 
     def quote(self, fact: Fact) -> QuoteView:
-        article = self.ev.articles.get(fact.article)
-        return QuoteView(
-            fact.quote,
-            self.article_href(fact),
-            article.id if article else fact.article.rsplit("/", 1)[-1],
-            self.ev.text(fact.modality),
-        )
+        view = self._quotes.get(fact.iri)
+        if view is None:
+            article = self.ev.articles.get(fact.article)
+            view = self._quotes[fact.iri] = QuoteView(
+                fact.quote,
+                self.article_href(fact),
+                article.id if article else fact.article.rsplit("/", 1)[-1],
+                self.ev.text(fact.modality),
+            )
+        return view
 
     def claim(self, triple: tuple[str, str, str]) -> ClaimView:
+        view = self._claims.get(triple)
+        if view is None:
+            view = self._claims[triple] = self._claim(triple)
+        return view
+
+    def _claim(self, triple: tuple[str, str, str]) -> ClaimView:
         c = self.ev.claims[triple]
         facts = self.claim_facts.get(triple, [])
         facts = sorted(
@@ -471,27 +483,35 @@ EGO_WIDTH = 700
 EGO_HEIGHT = 380
 
 
+@cache
+def _star_layout(neighbours: int) -> tuple[tuple[float, float], ...]:
+    """Positions of a node (0) and its neighbours (1..n) by networkx's shell layout, the centre
+    alone in the first shell, scaled so that the farthest node is at distance 1. The layout of
+    a star depends only on its size, so it is computed once per size."""
+    import networkx as nx
+
+    graph = nx.star_graph(neighbours)
+    shells = [[0], list(range(1, neighbours + 1))] if neighbours else [[0]]
+    pos = nx.shell_layout(graph, nlist=shells, scale=1.0)
+    reach = max(float(abs(complex(*pos[n]))) for n in graph) or 1.0
+    return tuple((float(pos[n][0]) / reach, float(pos[n][1]) / reach) for n in range(neighbours + 1))
+
+
 def ego_svg(
     evidence: Evidence, entity: str, neighbours: list[tuple[str, int, str]], hidden: int, prefix: str
 ) -> dict:
     """Coordinates of an ego graph (the entity in the middle, its neighbours on a circle, placed by
     networkx's shell layout), each node linking to its page."""
-    import networkx as nx
 
     from kg.viz.graph import category_of
 
-    graph = nx.Graph()
-    graph.add_node(entity)
-    for n, weight, _ in neighbours:
-        graph.add_edge(entity, n, weight=weight)
-    shells = [[entity], [n for n, _, _ in neighbours]] if neighbours else [[entity]]
-    pos = nx.shell_layout(graph, nlist=shells, scale=1.0)
-    reach = max((float(abs(complex(*pos[n]))) for n in graph), default=0.0) or 1.0
+    pos = _star_layout(len(neighbours))
     cx, cy, rx, ry = EGO_WIDTH / 2, EGO_HEIGHT / 2, EGO_WIDTH / 2 - 185, EGO_HEIGHT / 2 - 40
+    index = {entity: 0} | {n: i + 1 for i, (n, _, _) in enumerate(neighbours)}
 
     def place(node):
-        x, y = pos[node]
-        return round(cx + rx * float(x) / reach, 1), round(cy + ry * float(y) / reach, 1)
+        x, y = pos[index[node]]
+        return round(cx + rx * x, 1), round(cy + ry * y, 1)
 
     def node(n: str, center: bool = False) -> dict:
         record = evidence.entities.get(n)
