@@ -194,8 +194,32 @@ def test_kg_site_writes_an_index_and_a_page_per_entity_and_article(built, tmp_pa
 def test_kg_site_gives_the_same_bytes_on_every_run(built, store, site, tmp_path):
     again = write_site(store, tmp_path / "again").path
     assert snapshot(again) == snapshot(site)
-    write_site(store, tmp_path / "again")  # replacing a site of its own
+    write_site(store, tmp_path / "again", jobs=1)  # replacing a site of its own, in one process
     assert snapshot(tmp_path / "again") == snapshot(site)
+    write_site(store, tmp_path / "again", jobs=3)
+    assert snapshot(tmp_path / "again") == snapshot(site)
+
+
+def test_a_failing_worker_is_reported_and_the_previous_site_stays(store, tmp_path, monkeypatch):
+    import os
+
+    import kg.viz.site as site_module
+    from kg.errors import KgError
+
+    out = write_site(store, tmp_path / "s").path
+    before = snapshot(out)
+    parent, real = os.getpid(), site_module.entity_html
+
+    def fails_in_a_worker(site, iri):
+        if os.getpid() != parent:
+            raise RuntimeError("disk on fire")
+        return real(site, iri)
+
+    monkeypatch.setattr(site_module, "entity_html", fails_in_a_worker)
+    with pytest.raises(KgError, match=r"writing the pages failed in a worker process \(exit code 1\)"):
+        write_site(store, out, jobs=2)
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["s"]  # no temporary folder left
 
 
 def test_kg_site_replaces_only_a_folder_it_made(store, tmp_path):

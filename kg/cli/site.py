@@ -15,9 +15,16 @@ from kg.cli.common import reports_errors, seeds_options
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write, replaced as a whole [default: BUILD_DIR/site].",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Processes writing pages.",
+)
 @seeds_options
 @reports_errors
-def site(out: Path | None, seeds: Path, build_dir: Path):
+def site(out: Path | None, jobs: int, seeds: Path, build_dir: Path):
     """Write a static site of the built graph: a page per entity and per article, and an index.
 
     The index finds an entity as you type part of its name or of an alias. An entity page
@@ -34,6 +41,6 @@ def site(out: Path | None, seeds: Path, build_dir: Path):
     from kg.store import open_store
     from kg.viz.site import write_site
 
-    result = write_site(open_store(build_dir), out or build_dir / "site")
+    result = write_site(open_store(build_dir), out or build_dir / "site", jobs=jobs)
     click.echo(f"site: {result.entities} entity pages, {result.articles} article pages", err=True)
     click.echo(str(result.path / "index.html"))
