@@ -1,7 +1,7 @@
 """The ``kg`` command: a thin click layer over the library; each command calls one function.
 
 Commands live in one module per group (build, query, add, analyze, claims, endpoint, export,
-viz) and are registered here; they share options and error reporting from
+viz, site) and are registered here; they share options and error reporting from
 :mod:`kg.cli.common`.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from kg.cli import add, analyze, build, claims, completion, endpoint, export, query, viz
+from kg.cli import add, analyze, build, claims, completion, endpoint, export, query, site, viz
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -30,6 +30,7 @@ for command in (
     claims.claims,
     analyze.analyze,
     viz.viz,
+    site.site,
     export.export,
     add.add,
     add.suggest,

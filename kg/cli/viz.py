@@ -11,7 +11,8 @@ from kg.cli.completion import complete_entity_keys
 
 
 @click.command()
-@click.argument("page", required=False, type=click.Choice(["graph", "timeline"]), default="graph")
+@click.argument("page", required=False, type=click.Choice(["graph", "timeline", "article"]), default="graph")
+@click.argument("article_id", metavar="[ID]", required=False)
 @click.option(
     "--view",
     type=click.Choice(["actor", "state", "measures"]),
@@ -55,6 +56,7 @@ from kg.cli.completion import complete_entity_keys
 @reports_errors
 def viz(
     page: str,
+    article_id: str | None,
     view: str,
     focus: str | None,
     depth: int,
@@ -73,6 +75,8 @@ def viz(
     origins. Hover a node or an edge to see its relations, dates and the article quotes
     behind it; type a name to focus on it. PAGE 'timeline' (or --timeline) writes the
     measures timeline instead: a zoomable chart per dyad and the table of statements.
+    PAGE 'article' with an article ID (or its number, 000) writes the article's text with
+    every fact's quote marked.
     Prints the path written.
 
     \b
@@ -81,12 +85,21 @@ def viz(
         kg viz --focus japan --depth 1 --output build/japan.html
         kg viz --view state --as-of 2025-04-15
         kg viz timeline
+        kg viz article 000
     """
+    from kg.errors import KgError
     from kg.store import open_store
     from kg.viz.graph import write_graph_view
     from kg.viz.timeline import write_timeline
 
+    if (page == "article") != (article_id is not None):
+        raise KgError("an article ID goes with PAGE 'article', as in: kg viz article 000")
     store = open_store(build_dir)
+    if page == "article":
+        from kg.viz.article import write_article_page
+
+        click.echo(str(write_article_page(store, article_id, output, build_dir)))
+        return
     if timeline or page == "timeline":
         path = write_timeline(store, output or build_dir / "timeline.html", as_of=as_of, title=title)
         click.echo(str(path))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.seeds.corpus import Corpus
@@ -22,6 +23,26 @@ class ArticleCoverage:
         return self.covered / self.sentences if self.sentences else 1.0
 
 
+def sentence_coverage(
+    text: str, quotes: Iterable[tuple[int, int]], excluded: Iterable[tuple[int, int]] = ()
+) -> tuple[int, list[Sentence]]:
+    """How many sentences lie outside the excluded ranges, and which of them no quote touches.
+
+    >>> counted, uncovered = sentence_coverage("Tokyo agrees. Seoul waits. Menu", [(0, 5)], [(27, 31)])
+    >>> counted, [s.text for s in uncovered]
+    (2, ['Seoul waits.'])
+    """
+    quotes, excluded = list(quotes), list(excluded)
+    counted, uncovered = 0, []
+    for s in sentences(text):
+        if any(xs <= s.start and s.end <= xe for xs, xe in excluded):
+            continue
+        counted += 1
+        if not any(qs < s.end and s.start < qe for qs, qe in quotes):
+            uncovered.append(s)
+    return counted, uncovered
+
+
 def coverage(corpus: Corpus) -> dict[str, ArticleCoverage]:
     """Per article, which sentences outside excluded ranges overlap at least one fact quote."""
     spans: dict[str, list[tuple[int, int]]] = {}
@@ -30,13 +51,6 @@ def coverage(corpus: Corpus) -> dict[str, ArticleCoverage]:
     result = {}
     for article_id, source in sorted(corpus.sources.items()):
         excluded = [(x.start, x.end) for x in source.excluded]
-        quotes = spans.get(article_id, [])
-        counted, uncovered = 0, []
-        for s in sentences(source.text):
-            if any(xs <= s.start and s.end <= xe for xs, xe in excluded):
-                continue
-            counted += 1
-            if not any(qs < s.end and s.start < qe for qs, qe in quotes):
-                uncovered.append(s)
+        counted, uncovered = sentence_coverage(source.text, spans.get(article_id, []), excluded)
         result[article_id] = ArticleCoverage(article_id, counted, counted - len(uncovered), tuple(uncovered))
     return result
