@@ -122,3 +122,48 @@ def test_the_page_runs_a_named_query_and_shows_labelled_rows(served, browser):
     assert resources and all(r.startswith(served.url + "/") for r in resources), resources
     errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert [e for e in errors if "/query" not in e] == []  # the refused query is the only failure
+
+
+@pytest.fixture(scope="module")
+def with_site(built, tmp_path_factory):
+    """A copy of the seed build with its entity site (kg site), served by kg serve."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    folder = tmp_path_factory.mktemp("served-site") / "build"
+    shutil.copytree(built, folder, symlinks=True)
+    result = CliRunner().invoke(main, ["site", "--build-dir", str(folder)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    server = Serve(folder)
+    try:
+        yield server
+    finally:
+        server.end()
+
+
+def test_with_a_site_the_page_links_entities_and_the_server_serves_only_the_site(with_site):
+    request = urllib.request.Request(with_site.url + "/", headers={"Accept": "text/html"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert b'"entityPages": "/site/entities/{key}.html"' in response.read()
+    with urllib.request.urlopen(with_site.url + "/site/entities/japan.html", timeout=10) as response:
+        assert b"Japan" in response.read()
+    for path in ("/site/../kg.nq", "/site/%2e%2e/manifest.json", "/site/entities/nothing.html"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(with_site.url + path, timeout=10)
+        assert refused.value.code == 404
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_result_iris_link_to_their_entity_pages(with_site, browser):
+    browser.get(with_site.url + "/")
+    wait(browser, "return window.kgEditor !== undefined")
+    browser.execute_script("document.querySelector('.example[data-name=\"cq-post-holders\"]').click()")
+    wait(browser, "return document.querySelectorAll('#results tbody a').length")
+    href = browser.execute_script(
+        "return [...document.querySelectorAll('#results tbody a')].find(a => a.textContent === 'Scott Bessent').href"
+    )
+    assert href == with_site.url + "/site/entities/scott-bessent.html"
+    browser.get(href)
+    assert "Scott Bessent" in browser.title or "Scott Bessent" in browser.page_source

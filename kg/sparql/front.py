@@ -44,6 +44,9 @@ DEFAULT_MAX_WAITING = 1000
 WORKER_START_TIMEOUT = 60.0
 TEXT = "text/plain; charset=utf-8"
 HTML = "text/html; charset=utf-8"
+SITE_DIR = "site"
+"""build/site, where kg site writes; the query page links IRIs to its entity pages when it exists."""
+SITE_MEDIA = {".html": HTML, ".css": "text/css", ".js": "application/javascript"}
 READ_ONLY = "The server is read-only: updates and the Graph Store Protocol are refused"
 
 Notify = Callable[[str], None]
@@ -421,6 +424,7 @@ class Front:
     hosts: frozenset[str] | None  # None: any Host header (the server is not on loopback)
     endpoint: str
     page: str = ""  # the query page's HTML (kg.sparql.page)
+    site: Path | None = None  # build/site (kg site), served under /site/ for the query page's links
 
     def headers(self, media: str) -> dict[str, str]:
         headers = {"Content-Type": media, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -483,6 +487,8 @@ class Front:
                         {"Content-Security-Policy": CSP},
                     )
                 return await self.send(request, Answer(200, TEXT, self.index().encode("utf-8")))
+            if path.startswith(f"/{SITE_DIR}/") and request.method in ("GET", "HEAD") and self.site:
+                return await self.send(request, self.site_file(path[len(SITE_DIR) + 2 :]))
             if path.startswith("/static/") and request.method in ("GET", "HEAD"):
                 name = path[len("/static/") :]
                 body = static_file(name)
@@ -494,6 +500,15 @@ class Front:
             raise Refused(404, f"nothing at {request.path}: the SPARQL endpoint is {self.endpoint}")
         except Refused as refusal:
             return await self.send(request, Answer.error(refusal.status, refusal.reason))
+
+    def site_file(self, name: str) -> Answer:
+        """A page of the entity site (kg site), never a file outside it."""
+        media = SITE_MEDIA.get(Path(name).suffix)
+        root = self.site.resolve()
+        path = (root / name).resolve()
+        if media is None or not path.is_relative_to(root) or not path.is_file():
+            raise Refused(404, f"nothing at /{SITE_DIR}/{name}")
+        return Answer(200, media, path.read_bytes())
 
     async def preflight(self, request):
         if not self.cors:
@@ -621,8 +636,18 @@ async def _serve(build_dir, store: Path, host, port, limits, cors, notify, poll)
     watcher = None
     try:
         await pool.start()
-        page = query_page(PageConfig("/query"))
-        front = Front(pool, limits, cors, loopback_names(host), endpoint_url(host, port), page)
+        site = Path(build_dir) / SITE_DIR
+        has_site = (site / "index.html").is_file()
+        page = query_page(PageConfig("/query", f"/{SITE_DIR}/entities/{{key}}.html" if has_site else None))
+        front = Front(
+            pool,
+            limits,
+            cors,
+            loopback_names(host),
+            endpoint_url(host, port),
+            page,
+            site if has_site else None,
+        )
         runner = web.AppRunner(
             make_app(front),
             handle_signals=False,

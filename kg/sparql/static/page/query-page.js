@@ -109,6 +109,12 @@
     var vars = result.vars.filter(function (v) {
       return showIris || (result.vars.indexOf(v + "Name") < 0 && result.vars.indexOf(v + "Label") < 0);
     });
+    var named_iri = {};  // a name column -> the IRI column it names, when that one is hidden
+    result.vars.forEach(function (v) {
+      ["Name", "Label"].forEach(function (suffix) {
+        if (vars.indexOf(v) < 0 && result.vars.indexOf(v + suffix) >= 0) { named_iri[v + suffix] = v; }
+      });
+    });
     var table = document.createElement("table");
     var head = table.createTHead().insertRow();
     vars.forEach(function (v) { var th = document.createElement("th"); th.textContent = v; head.appendChild(th); });
@@ -129,7 +135,17 @@
           td.appendChild(node);
         } else {
           td.className = "literal";
-          td.textContent = term.value;
+          var named = named_iri[v] && row[named_iri[v]];  // ?senderName: link to ?sender's page
+          var page = named && named.type === "uri" ? entityPage(named.value) : null;
+          if (page) {
+            var link = document.createElement("a");
+            link.href = page;
+            link.title = named.value;
+            link.textContent = term.value;
+            td.appendChild(link);
+          } else {
+            td.textContent = term.value;
+          }
         }
       });
     });
