@@ -293,3 +293,28 @@ def test_as_of_exports_the_projection_of_that_date(built, store, tmp_path):
     earlier, now = actor_graph(store, as_of="2025-04-01"), actor_graph(store)
     assert earlier.number_of_edges() < now.number_of_edges()
     assert nx.read_gexf(out).number_of_edges() == earlier.number_of_edges()
+
+
+def test_the_parquet_events_table_is_the_csv_typed(built, tmp_path):
+    import pandas as pd
+
+    for fmt in ("csv", "parquet"):
+        args = [
+            "export",
+            "--format",
+            fmt,
+            "--build-dir",
+            str(built),
+            "--output",
+            str(tmp_path / f"events.{fmt}"),
+        ]
+        assert CliRunner().invoke(main, args).exit_code == 0
+    table = pd.read_parquet(tmp_path / "events.parquet")
+    text = pd.read_csv(tmp_path / "events.csv", dtype=str, keep_default_na=False)
+    assert list(table.columns) == list(text.columns)
+    assert len(table) == len(text) > 0
+    assert str(table["rate"].dtype) == "float64" and str(table["independent_origins"].dtype) == "int64"
+    rates = sorted(float(r) for r in text["rate"] if r)
+    assert sorted(table["rate"].dropna()) == rates and 24.0 in rates
+    as_text = table.drop(columns=["rate"]).astype(object).where(table.drop(columns=["rate"]).notna(), "")
+    assert as_text.astype(str).values.tolist() == text.drop(columns=["rate"]).values.tolist()

@@ -19,7 +19,7 @@ from kg.resources import CONTEXT_FILE
 from kg.sparql.query import execute
 
 """The published JSON-LD context: the project's prefixes and its common properties."""
-FORMATS = ("jsonld", "graphml", "gexf", "csv", "trig")
+FORMATS = ("jsonld", "graphml", "gexf", "csv", "parquet", "trig")
 VIEWS = PROJECTIONS
 """Projection names, as ``kg viz --view`` spells them."""
 LIST_SEPARATOR = " | "
@@ -456,9 +456,39 @@ def events_csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-def write_events(store, output: Path) -> list[Path]:
-    """Write the events table as CSV (Parquet is left out: pyarrow is not a dependency)."""
-    return [_write(output, events_csv(event_rows(store)))]
+def events_parquet(rows: list[dict]) -> bytes:
+    """The events table as Parquet: the CSV's columns, typed (rate a float, the counts integers,
+    the rest text; an empty cell is null), for pandas, R's arrow or DuckDB."""
+    import io as _io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    numbers = {"rate": pa.float64(), "fact_count": pa.int64(), "independent_origins": pa.int64()}
+    schema = pa.schema([(c, numbers.get(c, pa.string())) for c in EVENT_COLUMNS])
+
+    def typed(column: str, value):
+        if value in ("", None):
+            return None
+        return float(value) if column == "rate" else value
+
+    table = pa.Table.from_pylist(
+        [{c: typed(c, r.get(c)) for c in EVENT_COLUMNS} for r in rows], schema=schema
+    )
+    buffer = _io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+def write_events(store, output: Path, fmt: str = "csv") -> list[Path]:
+    """Write the events table as CSV or Parquet."""
+    rows = event_rows(store)
+    if fmt == "parquet":
+        try:
+            return [write_atomic(output, events_parquet(rows))]
+        except OSError as exc:
+            raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    return [_write(output, events_csv(rows))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -474,7 +504,7 @@ def default_output(build_dir: Path, fmt: str, graphs: bool, views: tuple[str, ..
         return folder / f"{views[0]}.{fmt}" if len(views) == 1 else folder
     if fmt == "trig":
         return folder / "kg.trig"
-    return folder / "events.csv"
+    return folder / ("events.parquet" if fmt == "parquet" else "events.csv")
 
 
 def several_documents(fmt: str, graphs: bool, views: tuple[str, ...]) -> bool:
@@ -506,7 +536,7 @@ def export(
 
     Args:
         store: an open pyoxigraph store of a build.
-        fmt: jsonld, graphml, gexf or csv.
+        fmt: jsonld, graphml, gexf, csv, parquet or trig.
         output: a file for one document, a folder for several (see several_documents).
         graphs: with jsonld, a document per named graph as well as the knowledge layer.
         views: projections for graphml and gexf (actor, state, measures).
@@ -530,7 +560,7 @@ def export(
         return write_projections(store, Path(output), fmt, views, as_of)
     if fmt == "trig":
         return [write_trig_file(Path(nquads), Path(output))]
-    return write_events(store, Path(output))
+    return write_events(store, Path(output), fmt)
 
 
 def write_trig_file(nquads: Path, output: Path) -> Path:

@@ -13,9 +13,9 @@ from kg.cli.common import reports_errors, seeds_options
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonld", "graphml", "gexf", "csv", "trig"]),
+    type=click.Choice(["jsonld", "graphml", "gexf", "csv", "parquet", "trig"]),
     required=True,
-    help="jsonld: the knowledge layer (and fact graphs); graphml/gexf: projections; csv: the events table; "
+    help="jsonld: the knowledge layer (and fact graphs); graphml/gexf: projections; csv/parquet: the events table; "
     "trig: every quad of kg.nq as TriG.",
 )
 @click.option(
@@ -64,6 +64,7 @@ def export(
         kg export --format graphml --output build/export
         kg export --format gexf --view actor --output build/actor.gexf
         kg export --format csv --output build/events.csv
+        kg export --format parquet --output build/events.parquet
         kg export --format trig --output build/kg.trig
     """
     from kg.analysis.export import VIEWS, ExportError, default_output
