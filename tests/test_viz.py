@@ -313,7 +313,10 @@ def test_render_graph_writes_atomically_where_it_is_told(tmp_path, monkeypatch):
     result = viz.render_graph(small_graph(), out, pagerank=PAGERANK)
     assert (result.path, result.nodes, result.edges) == (out, 6, 5)
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["graph.html"]
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [
+        "graph.graphml",
+        "graph.html",
+    ]  # the page and the graph it draws
     assert os.stat(out).st_mode & 0o044 == 0o044  # readable like any other output
 
 
@@ -552,3 +555,28 @@ def test_kg_viz_as_of_keeps_the_state_pairs_whose_edges_carry_no_date(build_dir,
     assert "state view: 4 nodes, 6 edges, drawn as 6 lines" in result.stderr
     result = run("viz", "--build-dir", str(build_dir), "--as-of", "2025-03-31", "-o", str(out))
     assert "actor view: 9 nodes, 63 edges" in result.stderr  # 13 actors not mentioned yet are left out
+
+
+def test_the_pages_link_the_exports_that_match_them(built, tmp_path):
+    """The graph page's GraphML is the graph it draws; the timeline page's CSV its statements."""
+    page = tmp_path / "japan.html"
+    result = CliRunner().invoke(
+        main,
+        ["viz", "--focus", "japan", "--build-dir", str(built), "--output", str(page)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    drawn = nx.read_graphml(tmp_path / "japan.graphml")
+    nodes, edges = re.search(r"(\d+) nodes, (\d+) edges", result.output).groups()
+    assert (drawn.number_of_nodes(), drawn.number_of_edges()) == (int(nodes), int(edges))
+    assert 'href="japan.graphml" download' in page.read_text(encoding="utf-8")
+    timeline = tmp_path / "t.html"
+    result = CliRunner().invoke(
+        main,
+        ["viz", "timeline", "--build-dir", str(built), "--output", str(timeline)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    rows = (tmp_path / "t.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("date,dyad,measure_label") and len(rows) > 10
+    assert 'href="t.csv" download' in timeline.read_text(encoding="utf-8")

@@ -83,6 +83,10 @@ def _row(date, dyad, measure, record, labels, evidence, fact, **fields) -> dict:
     return row
 
 
+CSV_COLUMNS = ("date", "dyad", "measure_label", "event", "rate", "rate_kind", "status", "article_id", "quote")
+"""The columns of the timeline as a table or CSV (``kg analyze timeline``, the CSV beside the page)."""
+
+
 def timeline_rows(store, as_of: str | dt.date | None = None) -> list[dict]:
     """The timeline of every trade measure, one row per dyad and dated statement.
 

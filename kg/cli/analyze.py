@@ -282,7 +282,7 @@ def timeline(png: Path | None, rates: bool, dyad: str | None, as_of: str | None,
         kg analyze timeline --dyad "United States -> China"
         kg analyze timeline --rates --png build/timeline.png
     """
-    from kg.analysis.timeline import rates_in_force, timeline_png, timeline_rows
+    from kg.analysis.timeline import CSV_COLUMNS, rates_in_force, timeline_png, timeline_rows
 
     rows = timeline_rows(build_dir, as_of=as_of)
     if dyad:
@@ -300,7 +300,7 @@ def timeline(png: Path | None, rates: bool, dyad: str | None, as_of: str | None,
     else:
         emit(
             rows,
-            ["date", "dyad", "measure_label", "event", "rate", "rate_kind", "status", "article_id", "quote"],
+            list(CSV_COLUMNS),
             fmt,
             max_width=44,
         )

@@ -669,6 +669,7 @@ def graph_page(
     pagerank: Mapping[Hashable, float] | None = None,
     max_nodes: int = MAX_NODES,
     origins: Mapping[str, str] | None = None,
+    download: str | None = None,
 ) -> tuple[str, list[str], nx.Graph]:
     """The self-contained HTML page of a graph, without writing anything.
 
@@ -683,6 +684,7 @@ def graph_page(
         origins: fact IRI -> its independent origin, so that an edge drawn for several
             projection edges counts the origins of all their facts once; without it, the most
             of any of them.
+        download: a relative link to the export of this graph (GraphML) that the page offers.
 
     Returns:
         (html, warnings, the graph actually drawn).
@@ -737,6 +739,7 @@ def graph_page(
         label_zoom=EDGE_LABEL_ZOOM,
         dash_zoom=DASH_ZOOM,
         node_label_zoom=NODE_LABEL_ZOOM if large else None,
+        download=download,
     )
     return html, warnings, graph
 
@@ -750,7 +753,8 @@ def render_graph(
     max_nodes: int = MAX_NODES,
     origins: Mapping[str, str] | None = None,
 ) -> VizResult:
-    """Write the page of a graph to output (atomically) and say what it holds.
+    """Write the page of a graph to output (atomically) and say what it holds; the graph drawn
+    goes beside it as GraphML (``graph.html`` -> ``graph.graphml``), which the page links.
 
     Args:
         graph: a projection (see graph_page).
@@ -769,7 +773,12 @@ def render_graph(
         >>> render_graph(projection(open_store("build"), "state"), "build/graph.html").nodes
         4
     """
-    html, warnings, drawn = graph_page(graph, title, subtitle, pagerank, max_nodes, origins)
+    from kg.analysis.export import projection_text
+
+    output = Path(output)
+    export = output.with_suffix(".graphml")  # the graph drawn, for Gephi or networkx; the page links it
+    html, warnings, drawn = graph_page(graph, title, subtitle, pagerank, max_nodes, origins, export.name)
+    write_atomic(export, projection_text(drawn, "graphml"))
     path = write_atomic(output, html)
     return VizResult(path, drawn.number_of_nodes(), drawn.number_of_edges(), warnings, len(pair_edges(drawn)))
 

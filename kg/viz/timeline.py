@@ -279,6 +279,7 @@ def timeline_page(
     subtitle: str = "",
     max_panels: int = MAX_PANELS,
     max_rows: int = MAX_TABLE_ROWS,
+    download: str | None = None,
 ) -> str:
     """The HTML page of the timeline: a plotly panel per dyad, then the rows as a table.
 
@@ -334,6 +335,7 @@ def timeline_page(
         total_rows=len(rows),
         table_note=table_note,
         plotly_js=plotly_js(),
+        download=download,
     )
 
 
@@ -371,12 +373,18 @@ def write_timeline(
         >>> write_timeline(open_store("build"), "build/timeline.html")
         PosixPath('build/timeline.html')
     """
-    from kg.analysis.timeline import timeline_rows
+    from kg.analysis.timeline import CSV_COLUMNS, timeline_rows
+    from kg.output import render as render_rows
 
     rows = timeline_rows(store, as_of=as_of)
     dyads = len({r["dyad"] for r in rows})
     subtitle = f"{len(rows)} statements about measures, {dyads} dyads" + (
         f" \u00b7 as of {as_of}" if as_of else ""
     )
-    html_text = timeline_page(rows, title or "Trade measures over time", subtitle, max_panels)
+    output = Path(output)
+    export = output.with_suffix(".csv")  # the statements as CSV, for a spreadsheet; the page links it
+    write_atomic(export, render_rows(rows, list(CSV_COLUMNS), "csv") + "\n")
+    html_text = timeline_page(
+        rows, title or "Trade measures over time", subtitle, max_panels, download=export.name
+    )
     return write_atomic(output, html_text)
