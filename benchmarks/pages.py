@@ -22,6 +22,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # runnable as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.synth import built_corpus  # noqa: E402
 
 
 def run(args: list[str], cwd: Path) -> dict:
@@ -75,33 +79,8 @@ def digest(folder: Path) -> str:
     return h.hexdigest()
 
 
-def corpus(facts: int, work: Path, seed: int) -> Path:
-    """A built synthetic corpus of this many facts (made once, then reused)."""
-    folder = work / f"synth-{facts}"
-    if not (folder / "build" / "store").exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "benchmarks" / "synth.py"),
-                "--facts",
-                str(facts),
-                "--out",
-                str(folder / "seeds"),
-                "--seed",
-                str(seed),
-            ],
-            check=True,
-        )
-        built = run(
-            [sys.executable, "-m", "kg", "build", "-q", "--seeds", "seeds", "--build-dir", "build"], folder
-        )
-        print(f"  built {facts} facts in {built['seconds']} s", file=sys.stderr)
-    return folder
-
-
 def measure(facts: int, work: Path, seed: int, again: bool = False) -> dict:
-    folder = corpus(facts, work, seed)
+    folder = built_corpus(facts, work, seed)
     kg = [sys.executable, "-m", "kg"]
     site = run([*kg, "site", "--build-dir", "build", "--out", "site"], folder)
     pages = sorted((folder / "site").rglob("*.html"))

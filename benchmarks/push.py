@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,6 +30,7 @@ for path in (ROOT, ROOT / "tests"):
         sys.path.insert(0, str(path))
 
 from benchmarks.run import measure  # noqa: E402
+from benchmarks.synth import built_corpus  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 
@@ -43,28 +43,6 @@ r = push(build, graph_store, query, default_graph=default_graph or None,
 print(json.dumps({"seconds": r.seconds, "graphs": r.graphs, "triples": r.triples, "unchanged": r.unchanged,
                   "requests": r.requests, "retried": r.retried}))
 """
-
-
-def corpus_build(facts: int, work: Path) -> Path:
-    """The build folder of the synthetic corpus of this size (made once, then reused)."""
-    seeds, build = work / f"synth-{facts}", work / f"build-{facts}"
-    if not (build / "kg.nq").exists():
-        synth = [
-            sys.executable,
-            str(ROOT / "benchmarks" / "synth.py"),
-            "--facts",
-            str(facts),
-            "--out",
-            str(seeds),
-        ]
-        for step in (
-            [*synth, "--seed", "1"],
-            [sys.executable, "-m", "kg", "build", "-q", "--seeds", str(seeds), "--build-dir", str(build)],
-        ):
-            done = subprocess.run(step, capture_output=True, text=True)  # notices on stderr: kept quiet
-            if done.returncode:
-                raise SystemExit(f"{' '.join(step)} failed:\n{done.stderr[-3000:]}")
-    return build
 
 
 def rss_mb(pid: int) -> float:
@@ -143,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for facts in (int(s) for s in args.sizes.split(",")):
         start = time.perf_counter()
-        build = corpus_build(facts, args.work)
+        build = built_corpus(facts, args.work) / "build"
         print(
             f"{facts} facts: corpus and build ready in {time.perf_counter() - start:.0f} s", file=sys.stderr
         )

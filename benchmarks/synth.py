@@ -650,6 +650,25 @@ def generate(facts: int, out: Path | str, seed: int = 0) -> dict:
     }
 
 
+def built_corpus(facts: int, work: Path | str, seed: int = 1) -> Path:
+    """``work/synth-FACTS`` with ``seeds/`` (this generator) and ``build/`` (``kg build``), made
+    once, then reused: the corpus the benchmarks of viz, pages and push measure."""
+    import subprocess
+    import time
+
+    folder = Path(work) / f"synth-{facts}"
+    if not (folder / "build" / "store").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        generate(facts, folder / "seeds", seed)
+        start = time.perf_counter()
+        build = ["build", "-q", "--seeds", str(folder / "seeds"), "--build-dir", str(folder / "build")]
+        done = subprocess.run([sys.executable, "-m", "kg", *build], capture_output=True, text=True)
+        if done.returncode:  # notices go to stderr: shown only when the build fails
+            raise SystemExit(f"kg {' '.join(build)} failed:\n{done.stderr[-3000:]}")
+        print(f"  built {facts} facts in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return folder
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python benchmarks/synth.py --facts N --out DIR --seed S``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -27,6 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # runnable as a script from anywhere
     sys.path.insert(0, str(ROOT))
+
+from benchmarks.synth import built_corpus  # noqa: E402
+
 KG = [sys.executable, "-m", "kg"]
 
 
@@ -38,28 +41,6 @@ def run(cmd: list[str]) -> tuple[float, str, str]:
     if done.returncode:
         raise SystemExit(f"error: {' '.join(cmd)} failed:\n{done.stderr.strip()}")
     return seconds, done.stdout, done.stderr
-
-
-def corpus(work: Path, facts: int) -> Path:
-    """The build folder of a synthetic corpus of that many facts, made and built once."""
-    folder = work / f"synth-{facts}"
-    build = folder / "build"
-    if not (build / "store").exists():
-        run(
-            [
-                sys.executable,
-                str(ROOT / "benchmarks" / "synth.py"),
-                "--facts",
-                str(facts),
-                "--out",
-                str(folder / "seeds"),
-                "--seed",
-                "1",
-            ]
-        )
-        seconds, _, _ = run([*KG, "build", "--seeds", str(folder / "seeds"), "--build-dir", str(build)])
-        print(f"  built {facts} facts in {seconds:.1f} s", file=sys.stderr)
-    return build
 
 
 def browser():
@@ -110,7 +91,7 @@ def in_browser(driver, page: Path, query: str) -> dict:
 
 
 def bench_size(work: Path, facts: int, driver) -> dict:
-    build = corpus(work, facts)
+    build = built_corpus(facts, work) / "build"
     row: dict = {"facts": facts}
     graph_page, timeline_page = work / f"graph-{facts}.html", work / f"timeline-{facts}.html"
     seconds, _, err = run([*KG, "viz", "--build-dir", str(build), "-o", str(graph_page)])

@@ -7,6 +7,7 @@ build/graph.png for a person to look at.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -30,9 +31,11 @@ ID = "https://w3id.org/trade-dispute/id/"
 SCREENSHOT = ROOT / "build" / "graph.png"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Headless chromium with a fresh profile; skipped (with the reason) when it is absent."""
+@contextlib.contextmanager
+def chromium(offline: bool = True, window: str = "1600,1000"):
+    """Headless chromium with a fresh profile; the test is skipped (with the reason) when it is
+    absent. No name resolves but 127.0.0.1, so nothing can be fetched from elsewhere; offline
+    also cuts loopback, for pages opened from disk."""
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
     os.environ["SE_OFFLINE"] = "true"  # selenium-manager must never download a driver or browser
@@ -51,19 +54,27 @@ def browser():
         "--disable-sync",
         "--no-first-run",
         "--disable-default-apps",
-        "--host-resolver-rules=MAP * ~NOTFOUND",  # no name resolves: nothing can be fetched
-        "--window-size=1600,1000",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        f"--window-size={window}",
         f"--user-data-dir={profile}",
     ):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_network_conditions(offline=True, latency=0, throughput=0)
+    if offline:
+        driver.set_network_conditions(offline=True, latency=0, throughput=0)
     try:
         yield driver
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless chromium, offline, for pages opened from disk."""
+    with chromium() as driver:
+        yield driver
 
 
 def open_page(driver, page: Path, timeout: float = 60.0) -> None:

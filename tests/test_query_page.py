@@ -3,21 +3,16 @@ one and shows labelled rows; it fetches nothing but its own server."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
+from test_browser import chromium
 from test_front import Serve
 
 from kg.sparql.page import CSP, PageConfig, query_page
 from kg.sparql.query import named_queries
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 
 def test_the_page_lists_every_named_query_with_its_question_and_refers_to_nothing_outside():
@@ -56,27 +51,9 @@ def test_the_server_sends_the_page_to_browsers_and_text_to_others(served):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
-    os.environ["SE_OFFLINE"] = "true"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="kg-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # only loopback answers
-                "--window-size=1400,1000", f"--user-data-dir={profile}"):  # fmt: skip
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
+    """Headless chromium that reaches only loopback: the served page and its /query."""
+    with chromium(offline=False, window="1400,1000") as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def wait(driver, script: str, timeout: float = 30.0):

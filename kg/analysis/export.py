@@ -483,12 +483,7 @@ def events_parquet(rows: list[dict]) -> bytes:
 def write_events(store, output: Path, fmt: str = "csv") -> list[Path]:
     """Write the events table as CSV or Parquet."""
     rows = event_rows(store)
-    if fmt == "parquet":
-        try:
-            return [write_atomic(output, events_parquet(rows))]
-        except OSError as exc:
-            raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from exc
-    return [_write(output, events_csv(rows))]
+    return [_write(output, events_parquet(rows) if fmt == "parquet" else events_csv(rows))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -579,7 +574,7 @@ def write_trig_file(nquads: Path, output: Path) -> Path:
     return output
 
 
-def _write(path: Path, text: str) -> Path:
+def _write(path: Path, text: str | bytes) -> Path:
     """Write a file atomically (temp file + rename: a reader never sees half a file)."""
     try:
         return write_atomic(path, text)

@@ -17,6 +17,7 @@ from pathlib import Path
 from kg.build.layer import LAYER_IRI, LAYER_VERSION
 from kg.errors import QueryError, StoreError
 from kg.rdf.namespaces import PREFIXES, TDO
+from kg.rdf.terms import iri
 from kg.resources import QUERIES_DIR
 from kg.sparql.check import refuse_unsafe, tokens
 from kg.sparql.endpoint import remote_query
@@ -242,7 +243,7 @@ def labels(
     out: dict[str, str] = {}
     ordered = sorted(iris)
     for start in range(0, len(ordered), 500):
-        values = " ".join(f"<{i}>" for i in ordered[start : start + 500] if _SAFE_IRI.fullmatch(i))
+        values = " ".join(term for i in ordered[start : start + 500] if (term := _iri_or_none(i)))
         if not values:
             continue
         text = f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} ?s rdfs:label ?label }}"
@@ -251,4 +252,9 @@ def labels(
     return out
 
 
-_SAFE_IRI = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
+def _iri_or_none(value: str) -> str | None:
+    """``<value>`` when it can stand in a query, else None (an IRI an endpoint sent malformed)."""
+    try:
+        return iri(value)
+    except ValueError:
+        return None
