@@ -189,11 +189,11 @@ def test_any_valid_record_round_trips_through_rdf(corpus, claims):
 
 
 def test_nquads_are_written_in_batches_with_their_digest(tmp_path):
-    from kg.build.pipeline import _write_nquads
+    from kg.build.pipeline import _batches, _write_nquads
 
     lines = [f'<https://example.org/s{i}> <https://example.org/p> "é {i}" .' for i in range(250_003)]
     path = tmp_path / "kg.nq"
-    digest = _write_nquads(lines, path)  # three batches, hashed and written by a thread
+    digest = _write_nquads(_batches(lines), path)  # thirteen batches, hashed and written by a thread
     expected = ("\n".join(lines) + "\n").encode("utf-8")
     assert path.read_bytes() == expected
     assert digest == hashlib.sha256(expected).hexdigest()
@@ -204,8 +204,40 @@ def test_a_failed_nquads_write_is_raised_not_lost():
 
     with pytest.raises(OSError):
         _write_nquads(
-            ["<https://example.org/s> <https://example.org/p> <https://example.org/o> ."], Path("/dev/full")
+            [["<https://example.org/s> <https://example.org/p> <https://example.org/o> ."]], Path("/dev/full")
         )
+
+
+def test_the_layer_is_merged_into_the_named_graphs_in_order(tmp_path):
+    """kg.nq is one sorted document although the named graphs are written (and leave memory)
+    before the knowledge layer is made from them: the two sorted runs are merged batch by batch."""
+    import random
+
+    from kg.build.pipeline import BATCH_LINES, _batches, _merged, _write_nquads
+
+    rng = random.Random(7)
+    graphs = sorted(
+        f'<https://example.org/s{rng.randrange(10**6)}> <https://example.org/p> "{i}" <https://example.org/g> .'
+        for i in range(3 * BATCH_LINES + 17)
+    )
+    layer = sorted(
+        {
+            f'<https://example.org/s{rng.randrange(10**6)}> <https://example.org/q> "x" .'
+            for _ in range(50_000)
+        }
+    )
+    layer.append('<https://example.org/z> <https://example.org/q> "after every graph line" .')
+    before = graphs[len(graphs) // 2]  # a block of layer lines between two lines of the file, as claims are
+    layer = sorted(layer + [f"{before[:-2]}{i:06d} ." for i in range(3 * BATCH_LINES)])
+    part = tmp_path / "graphs.nq"
+    _write_nquads(_batches(graphs), part)
+    out = tmp_path / "kg.nq"
+    batches = list(_merged(part, layer))
+    assert max(map(len, batches)) <= BATCH_LINES  # memory stays bounded however the lines fall
+    digest = _write_nquads(batches, out)
+    expected = ("\n".join(sorted(graphs + layer)) + "\n").encode("utf-8")
+    assert out.read_bytes() == expected
+    assert digest == hashlib.sha256(expected).hexdigest()
 
 
 def test_manifest_is_json_with_a_line_per_fact(built):

@@ -74,7 +74,7 @@ _QUOTATION = re.compile(
 _TDO = str(TDO._NS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """Words two articles share, as written in each, with code-point offsets."""
 
@@ -84,7 +84,7 @@ class Passage:
     second: tuple[int, int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CopyPair:
     """Two articles whose wording overlaps enough to be copies of one story."""
 
@@ -92,20 +92,23 @@ class CopyPair:
     second: str
     shared_words: int
     share: float  # shared words / words of the shorter article (outside quotations and furniture)
-    passages: tuple[Passage, ...]  # longest first
+    passages: tuple[Passage, ...]  # the MOST_PASSAGES longest, longest first
+    passage_count: int  # how many passages they share in all
 
 
-@dataclass
+@dataclass(slots=True)
 class _Words:
-    """An article's words outside quotations and furniture, and the hashes of their shingles."""
+    """An article's words outside quotations and furniture, and the hashes of their shingles.
+
+    Numpy arrays only: a corpus of thousands of articles keeps them all while it is compared, and
+    Python objects per word would hold hundreds of megabytes that the allocator keeps afterwards."""
 
     spans: list[tuple[int, int]]  # code-point ranges no shingle crosses (each holds words)
     words: int
     passage: object  # numpy uint64: hashes of the PASSAGE_WORDS-word shingles, in text order
     passage_at: object  # numpy int: the word position where each starts
     sketch: object  # numpy uint64: the distinct hashes of its SKETCH_WORDS-word shingles
-    offsets: tuple[list[int], list[int]] | None = None  # each word's start and end, once needed
-    positions: dict[int, list[int]] | None = None  # passage shingle -> where it starts, once needed
+    offsets: object = None  # numpy int (words x 2): each word's start and end, once needed
 
 
 def quotation_spans(text: str) -> list[tuple[int, int]]:
@@ -182,16 +185,13 @@ def article_words(text: str, excluded: Iterable[tuple[int, int]] = ()) -> _Words
     return _Words(spans, len(hashes), passage, passage_at, np.unique(sketch))
 
 
-def _offsets(text: str, w: _Words) -> tuple[list[int], list[int]]:
+def _offsets(text: str, w: _Words):
     """The start and end of each of the article's words (only needed to show passages)."""
-    if w.offsets is not None:
-        return w.offsets
-    starts, ends = [], []
-    for start, end in w.spans:
-        for m in _WORD.finditer(text, start, end):
-            starts.append(m.start())
-            ends.append(m.end())
-    w.offsets = (starts, ends)
+    import numpy as np
+
+    if w.offsets is None:
+        found = [m.span() for start, end in w.spans for m in _WORD.finditer(text, start, end)]
+        w.offsets = np.array(found, dtype=np.int32).reshape(-1, 2)
     return w.offsets
 
 
@@ -207,95 +207,107 @@ def stock_limit(articles: int) -> int:
 
 def _candidates(words: Mapping[str, _Words]) -> set[tuple[str, str]]:
     """Pairs of article ids worth comparing: those whose MinHash sketches agree in at least one
-    band of the LSH index, at most :data:`MOST_PARTNERS` per article (the ones whose sketches
-    agree most), so that a corpus of templated text costs linear time, not quadratic."""
-    import numpy as np
-    from datasketch import MinHash, MinHashLSH
+    band of one row, at most :data:`MOST_PARTNERS` per article (the ones whose sketches agree in
+    most bands, then the first), so that a corpus of templated text costs linear time, not
+    quadratic.
 
-    lsh = MinHashLSH(num_perm=PERMUTATIONS, params=(PERMUTATIONS, 1))
+    The bands are read from the signature matrix with numpy (each band's articles sorted by their
+    value) rather than a datasketch LSH index: at 5,000 articles the index took 13 s and kept
+    140 MB of small objects that the allocator did not give back."""
+    import numpy as np
+    from datasketch import MinHash
+
     template = MinHash(num_perm=PERMUTATIONS, seed=1, hashfunc=int)
-    ids: list[str] = []
-    values = []
-    for article_id, w in words.items():
-        if not len(w.sketch):
-            continue
+    ids = [a for a, w in words.items() if len(w.sketch)]
+    if not ids:
+        return set()
+    signatures = np.empty((len(ids), PERMUTATIONS), dtype=np.uint64)
+    for i, article_id in enumerate(ids):
         m = MinHash(
             num_perm=PERMUTATIONS, hashfunc=int, permutations=template.permutations, scheme=template.scheme
         )
-        m.update_batch((w.sketch & np.uint64(0xFFFFFFFF)).tolist())
-        lsh.insert(len(ids), m)
-        ids.append(article_id)
-        values.append(m)
-    if not ids:
-        return set()
-    matrix = np.stack([m.hashvalues for m in values])
+        m.update_batch((words[article_id].sketch & np.uint64(0xFFFFFFFF)).tolist())
+        signatures[i] = m.hashvalues
+    order = np.argsort(signatures, axis=0, kind="stable")  # per band: the articles by their value
+    ranked = np.take_along_axis(signatures, order, axis=0)
+    where = np.argsort(order, axis=0)  # per band: each article's place in that order
+    # per band and place: where the run of equal values around it starts and ends
+    first, last = np.zeros_like(order), np.zeros_like(order)
+    rows = np.arange(len(ids))
+    for band in range(PERMUTATIONS):
+        starts = np.flatnonzero(np.concatenate(([True], ranked[1:, band] != ranked[:-1, band])))
+        run = np.searchsorted(starts, rows, side="right") - 1
+        first[:, band] = starts[run]
+        last[:, band] = np.append(starts[1:], len(ids))[run]
+    bands = np.arange(PERMUTATIONS)
     pairs = set()
-    for i, m in enumerate(values):
-        found = sorted(j for j in lsh.query(m) if j != i)
-        if len(found) > MOST_PARTNERS:
-            agree = (matrix[found] == matrix[i]).sum(axis=1)
-            order = np.lexsort((np.array(found), -agree))  # most agreement first, then input order
-            found = [found[k] for k in order[:MOST_PARTNERS]]
-        for j in found:
+    for i in range(len(ids)):
+        places = where[i]
+        begin, end = first[places, bands], last[places, bands]
+        wide = np.flatnonzero(end - begin > 1)  # bands where another article has its value
+        if not len(wide):
+            continue
+        found = np.concatenate([order[begin[b] : end[b], b] for b in wide.tolist()])
+        partners, agree = np.unique(found[found != i], return_counts=True)
+        if len(partners) > MOST_PARTNERS:
+            partners = partners[np.argsort(-agree, kind="stable")[:MOST_PARTNERS]]
+        for j in partners.tolist():
             pairs.add((min(ids[i], ids[j]), max(ids[i], ids[j])))
     return pairs
 
 
-def _runs(positions: Iterable[int]) -> list[tuple[int, int]]:
-    """Maximal ranges [start, end) of consecutive word positions."""
-    out: list[list[int]] = []
-    for p in sorted(positions):
-        if out and out[-1][1] == p:
-            out[-1][1] = p + 1
-        else:
-            out.append([p, p + 1])
-    return [(a, b) for a, b in out]
+def _covered(w: _Words, shared) -> tuple:
+    """Which of the article's words lie in a shingle both articles have (a boolean per word), and
+    where each of those shingles starts."""
+    import numpy as np
+
+    has = np.isin(w.passage, shared)
+    starts = w.passage_at[has]
+    mask = np.zeros(w.words, dtype=bool)
+    for k in range(PASSAGE_WORDS):
+        mask[starts + k] = True
+    return mask, starts, w.passage[has]
 
 
-def _positions(w: _Words) -> dict[int, list[int]]:
-    """Shingle hash -> the word positions where it starts (made once per article compared)."""
-    if w.positions is None:
-        w.positions = {}
-        for h, at in zip(w.passage.tolist(), w.passage_at.tolist(), strict=True):
-            w.positions.setdefault(h, []).append(at)
-    return w.positions
+def _runs(mask) -> list[tuple[int, int]]:
+    """Maximal ranges [start, end) of True in a boolean array."""
+    import numpy as np
 
-
-def _covered(positions: dict[int, list[int]], shared: set[int]) -> set[int]:
-    covered: set[int] = set()
-    for h in shared:
-        for p in positions[h]:
-            covered.update(range(p, p + PASSAGE_WORDS))
-    return covered
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 def compare(
     first_id: str, first_text: str, a: _Words, second_id: str, second_text: str, b: _Words
 ) -> CopyPair | None:
     """The pair, when the two articles share :data:`MIN_SHARED_WORDS` words in passages."""
-    at_a, at_b = _positions(a), _positions(b)
-    shared = at_a.keys() & at_b.keys()
+    import numpy as np
+
+    shared = np.intersect1d(a.passage, b.passage)
     if len(shared) * PASSAGE_WORDS < MIN_SHARED_WORDS:  # too few shingles to cover that many words
         return None
-    covered_a, covered_b = _covered(at_a, shared), _covered(at_b, shared)
-    words = min(len(covered_a), len(covered_b))
+    covered_a, starts_a, hashes_a = _covered(a, shared)
+    covered_b, starts_b, hashes_b = _covered(b, shared)
+    words = int(min(covered_a.sum(), covered_b.sum()))
     if words < MIN_SHARED_WORDS:
         return None
-    a_starts, a_ends = _offsets(first_text, a)
-    b_starts, b_ends = _offsets(second_text, b)
-    first_shingle = {p: h for h in shared for p in at_a[h]}
-    b_runs = _runs(covered_b)
+    offsets_a, offsets_b = _offsets(first_text, a), _offsets(second_text, b)
+    runs_b = _runs(covered_b)
+    run_starts_b = np.array([s for s, _ in runs_b])
+    order_b = np.lexsort((starts_b, hashes_b))  # b's shared shingles by hash, first place first
     passages = []
     for start, end in _runs(covered_a):
-        h = next(first_shingle[p] for p in range(start, end) if p in first_shingle)
-        at = at_b[h][0]
-        b_start, b_end = next((s, e) for s, e in b_runs if s <= at < e)
-        span_a = (a_starts[start], a_ends[end - 1])
-        span_b = (b_starts[b_start], b_ends[b_end - 1])
+        h = hashes_a[np.searchsorted(starts_a, start)]  # the run begins with a shared shingle
+        at = starts_b[order_b[np.searchsorted(hashes_b[order_b], h)]]
+        b_start, b_end = runs_b[np.searchsorted(run_starts_b, at, side="right") - 1]
+        span_a = (int(offsets_a[start][0]), int(offsets_a[end - 1][1]))
+        span_b = (int(offsets_b[b_start][0]), int(offsets_b[b_end - 1][1]))
         passages.append(Passage(end - start, first_text[span_a[0] : span_a[1]], span_a, span_b))
     passages.sort(key=lambda p: (-p.words, p.first))
     shorter = min(a.words, b.words)
-    return CopyPair(first_id, second_id, words, round(words / shorter, 3), tuple(passages))
+    return CopyPair(
+        first_id, second_id, words, round(words / shorter, 3), tuple(passages[:MOST_PASSAGES]), len(passages)
+    )
 
 
 def possible_copies(
@@ -377,20 +389,20 @@ def copy_warnings(pairs: Iterable[CopyPair], origins: Mapping[str, set[str]]) ->
     """One warning per possible copy whose facts name no common origin, with its passages."""
     out = []
     for p in unexplained(pairs, origins):
-        n = len(p.passages)
+        n = p.passage_count
         lines = [
             f"{p.first} and {p.second} share {p.shared_words} words in {n} passage{'s' if n != 1 else ''} "
             f"outside quotations ({p.share:.0%} of the shorter), as copies of one story would, yet their "
             "facts name no common source, so they count as independent origins; if both relay one "
             "report, attribute their facts to it:"
         ]
-        for passage in p.passages[:MOST_PASSAGES]:
+        for passage in p.passages:
             lines.append(
                 f'  "{_one_line(passage.text)}" ({p.first} {passage.first[0]}-{passage.first[1]}, '
                 f"{p.second} {passage.second[0]}-{passage.second[1]})"
             )
-        if len(p.passages) > MOST_PASSAGES:
-            lines.append(f"  and {len(p.passages) - MOST_PASSAGES} more")
+        if n > len(p.passages):
+            lines.append(f"  and {n - len(p.passages)} more")
         out.append("\n".join(lines))
     return out
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from kg.rdf.namespaces import (
@@ -170,7 +170,7 @@ class _Fact:
     modality: str = ""
     date: str = ""  # the about-date's term
     own_date: bool = True  # False when the about-date is the article's date
-    triples: list[str] = field(default_factory=list)  # "s p o" of each triple of its graph
+    qualifiers: list[str] | None = None  # "s p o" of its rate kinds and scopes, when it gives any
 
 
 @dataclass(slots=True)
@@ -214,14 +214,21 @@ def _split(line: str, graph_len: int) -> tuple[str, str, str]:
 
 def read_facts(
     lines: Iterable[str], copies: dict[str, set[str]] | None = None
-) -> tuple[dict[str, _Fact], list[str]]:
-    """The facts (triples and provenance) of the dataset's lines, and the registry and ontology
-    triples (as default-graph lines). With copies, the ``tdo:possibleCopyOf`` links between
-    articles (:mod:`kg.build.copies`) are added to it: article term -> the article terms it may copy."""
+) -> tuple[dict[str, _Fact], dict[str, list[str]], list[str]]:
+    """The facts (provenance, and rate qualifiers) of the dataset's lines, the facts stating each
+    distinct triple ("s p o") of the fact graphs, and the registry and ontology triples (as
+    default-graph lines). With copies, the ``tdo:possibleCopyOf`` links between articles
+    (:mod:`kg.build.copies`) are added to it: article term -> the article terms it may copy.
+
+    Claims are gathered as the lines are read, a list of fact terms per triple: at 100,000 facts
+    a list of triples per fact besides, or a record of sets per claim, held about 100 MB more at
+    the build's peak."""
     facts: dict[str, _Fact] = defaultdict(_Fact)
+    claims: dict[str, list[str]] = {}
     copied: list[str] = []
-    seen: dict[str, str] = {}
     wanted = {_MODALITY, _ORIGIN, _DERIVED, _ABOUT, _BASIS}
+    qualifying = (f" {_RATE_KIND} ", f" {_SCOPE} ")
+    graphs: dict[str, str] = {}  # one string per fact term, however many lines name it
     for line in lines:
         if line.endswith(_PROVENANCE_END):
             if not line.startswith(_FACT_START):
@@ -252,22 +259,18 @@ def read_facts(
             g = graph_of(line)
             if g.startswith(_FACT_START):
                 triple = line[: -len(g) - 3]  # "s p o": one string, not three
-                facts[g].triples.append(seen.setdefault(triple, triple))  # one copy per claim
-    return facts, copied
-
-
-def claims_of(facts: dict[str, _Fact]) -> dict[str, list[str]]:
-    """The facts stating each distinct triple ("s p o") of the fact graphs (a list per triple:
-    at scale a record of sets per claim would hold several times the memory)."""
-    claims: dict[str, list[str]] = {}
-    for fid, fact in facts.items():
-        for triple in fact.triples:
-            stating = claims.get(triple)
-            if stating is None:
-                claims[triple] = [fid]
-            else:
-                stating.append(fid)
-    return claims
+                g = graphs.setdefault(g, g)
+                stating = claims.get(triple)
+                if stating is None:
+                    claims[triple] = [g]
+                else:
+                    stating.append(g)
+                if qualifying[0] in triple or qualifying[1] in triple:
+                    fact = facts[g]
+                    if fact.qualifiers is None:
+                        fact.qualifiers = []
+                    fact.qualifiers.append(triple)
+    return facts, claims, copied
 
 
 def record(triple: str, stating: list[str], facts: dict[str, _Fact]) -> ClaimRecord:
@@ -289,7 +292,7 @@ def record(triple: str, stating: list[str], facts: dict[str, _Fact]) -> ClaimRec
     if p == _RATE:  # qualifiers: what each fact gives with the rate, in its own graph
         kind, scope = f"{s} {_RATE_KIND} ", f"{s} {_SCOPE} "
         for f in of:
-            for t in f.triples:
+            for t in f.qualifiers or ():
                 if t.startswith(kind):
                     c.rate_kinds.add(t[len(kind) :])
                 elif t.startswith(scope):
@@ -391,6 +394,14 @@ def _earliest_latest(dates: list[str]) -> tuple[str, str]:
     return ordered[0], ordered[-1]
 
 
+def _claim_iris(claims: dict[str, list[str]], stop: str) -> Iterator[str]:
+    """The IRIs of the claims before stop (only asked when two IRIs' hashes agree)."""
+    for triple in claims:
+        if triple == stop:
+            return
+        yield claim_iri(*triple.split(" ", 2))
+
+
 def layer_quads(lines: Iterable[str]) -> list[str]:
     """The default-graph lines of the knowledge layer, for the dataset's other lines.
 
@@ -401,10 +412,10 @@ def layer_quads(lines: Iterable[str]) -> list[str]:
         Default-graph N-Quads lines (unsorted, without duplicates).
     """
     copies: dict[str, set[str]] = {}
-    facts, copied = read_facts(lines, copies)
-    claims = claims_of(facts)
+    facts, claims, copied = read_facts(lines, copies)
     functional = functional_properties(copied)
-    out = copied
+    out = list(dict.fromkeys(copied))  # the ontology and the registry may state one triple
+    registry = set(out)  # a registry triple that facts also state is written once
     out.append(f"{LAYER_IRI} {RDF_TYPE} {_t('KnowledgeLayer')} .")
     out.append(f'{LAYER_IRI} {_t("layerVersion")} "{LAYER_VERSION}"{_INT} .')
     claim_t, truthy = _t("Claim"), '"true"^^<' + XSD_NS + "boolean>"
@@ -414,18 +425,33 @@ def layer_quads(lines: Iterable[str]) -> list[str]:
     as_fact_p, kind_p, scope_p = _t("statedAsFact"), _t("withRateKind"), _t("withScope")
     earliest_p, latest_p = _t("earliestDate"), _t("latestDate")
     one_origin_p = _t("possiblyOneOrigin")
-    seen: set[str] = set()
+    seen: set[int] = set()  # hashes of the claim IRIs: a set of the strings would hold 50 MB more
     contested: list[ClaimRecord] = []
     for triple, stating in claims.items():
         c = record(triple, stating, facts)
         s, p, o = c.subject, c.predicate, c.object
-        if c.stated_as_fact:
+        if c.stated_as_fact and f"{triple} ." not in registry:
             out.append(f"{triple} .")
-            if p in functional:
-                contested.append(c)
-        if c.iri in seen:  # two literal terms with one readable IRI: cannot happen, but never merge
-            raise ValueError(f"two claims share the IRI {c.iri}")
-        seen.add(c.iri)
+            if p in functional:  # kept to the end: only what disagreements read
+                contested.append(
+                    ClaimRecord(
+                        c.iri,
+                        s,
+                        p,
+                        o,
+                        [],
+                        set(),
+                        set(),
+                        c.modalities & _TRUTHY,
+                        [],
+                        c.own_dates,
+                        c.rate_kinds,
+                        c.scopes,
+                    )
+                )
+        if hash(c.iri) in seen and any(n == c.iri for n in _claim_iris(claims, triple)):
+            raise ValueError(f"two claims share the IRI {c.iri}")  # two literal terms, one readable IRI
+        seen.add(hash(c.iri))
         n = c.iri
         out += [
             f"{n} {RDF_TYPE} {claim_t} .",
@@ -456,4 +482,4 @@ def layer_quads(lines: Iterable[str]) -> list[str]:
         for a, b in d.contradicting:
             out.append(f"{a.iri} {_t('contradicts')} {b.iri} .")
             out.append(f"{b.iri} {_t('contradicts')} {a.iri} .")
-    return list(dict.fromkeys(out))  # a registry triple that facts also state is copied once
+    return out

@@ -24,7 +24,7 @@ import pickle
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,9 +43,10 @@ from kg.build.cache import (
     shared_part,
 )
 from kg.build.copies import copy_warnings
+from kg.build.layer import layer_quads
 from kg.build.origins import entry_origins
 from kg.build.publish import OUTPUTS, build_lock, commit, prepare_folder, previous_store
-from kg.build.quads import BuiltDataset, iter_lines, with_layer
+from kg.build.quads import BuiltDataset, iter_lines, sorted_unique
 from kg.build.spool import Spool, SpoolLoader
 from kg.build.validate import (
     SortedNQuads,
@@ -107,8 +108,12 @@ def _no_gc():
             gc.enable()
 
 
-def _write_nquads(quads: list[str], path: Path) -> str:
-    """Write the lines in batches (never the whole document as one string); return its sha256.
+BATCH_LINES = 20_000
+"""Lines written at a time (about 3 MB): the N-Quads are written at the build's peak of memory."""
+
+
+def _write_nquads(batches: Iterable[list[str]], path: Path) -> str:
+    """Write batches of lines (never the whole document as one string); return its sha256.
 
     A thread hashes and writes each batch while the next is joined: both release the GIL.
     """
@@ -122,14 +127,70 @@ def _write_nquads(quads: list[str], path: Path) -> str:
 
     with open(path, "wb") as out, ThreadPoolExecutor(max_workers=1) as writer:
         written = None
-        for start in range(0, len(quads), 100_000):
-            data = ("\n".join(quads[start : start + 100_000]) + "\n").encode("utf-8")
+        for batch in batches:
+            data = ("\n".join(batch) + "\n").encode("utf-8")
             if written is not None:
                 written.result()  # one batch in flight: order kept, memory bounded
             written = writer.submit(hash_and_write, data)
         if written is not None:
             written.result()
     return digest.hexdigest()
+
+
+def _batches(lines: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(lines), BATCH_LINES):
+        yield lines[start : start + BATCH_LINES]
+
+
+def _read_lines(path: Path) -> Iterator[str]:
+    """The lines of an N-Quads file, without their newlines."""
+    with open(path, encoding="utf-8", newline="\n") as f:
+        for line in f:
+            yield line[:-1]
+
+
+def _layer_of(graphs: Path) -> list[str]:
+    """The knowledge layer's lines (sorted, :mod:`kg.build.layer`) of the named graphs' N-Quads."""
+    return sorted_unique(layer_quads(_read_lines(graphs)))
+
+
+def _merged(graphs: Path, layer: list[str]) -> Iterator[list[str]]:
+    """The sorted lines of the named graphs' file and of the layer, merged, in batches of about
+    :data:`BATCH_LINES` (the layer's lines are all in the default graph: none equals a line of the
+    file)."""
+    from bisect import bisect_right
+
+    taken = 0
+    with open(graphs, encoding="utf-8", newline="\n") as f:
+        while True:
+            batch = [line[:-1] for line in f.readlines(BATCH_LINES * 200)]
+            if not batch:
+                break
+            upto = bisect_right(layer, batch[-1], taken)
+            yield from _interleave(batch, layer, taken, upto)
+            taken = upto
+    yield from _batches(layer[taken:])
+
+
+def _interleave(lines: list[str], layer: list[str], lo: int, hi: int) -> Iterator[list[str]]:
+    """lines and layer[lo:hi] (each sorted, none of the second after the last of the first) in
+    order, in batches of about :data:`BATCH_LINES`: two sorted runs are merged by ``list.sort`` in
+    linear time; where the layer holds many lines between two of the file's (its claims sort
+    together), lines are halved until they fit."""
+    from bisect import bisect_right
+
+    if hi - lo + len(lines) <= BATCH_LINES:
+        merged = lines + layer[lo:hi]
+        merged.sort()
+        yield merged
+    elif len(lines) == 1:
+        yield from _batches(layer[lo:hi])
+        yield lines
+    else:
+        mid = len(lines) // 2
+        cut = bisect_right(layer, lines[mid - 1], lo, hi)
+        yield from _interleave(lines[:mid], layer, lo, cut)
+        yield from _interleave(lines[mid:], layer, cut, hi)
 
 
 def _report(corpus: Corpus, dataset: BuiltDataset, timer: _Timer, quads: int | None = None) -> Report:
@@ -288,22 +349,25 @@ def _prepare(seeds: Path, build_dir: Path, tmp: Path, spool: Path | None, progre
         return _prepare_steps(seeds, build_dir, tmp, spool, progress)
 
 
-def _write_manifest(
-    corpus: Corpus, dataset: BuiltDataset, digest: str, quads: int, tmp: Path, locations: bool
-) -> None:
-    """manifest.json, and (when the whole graph is validated: the SHACL child and the violation
-    queries in the parent may need to point at lines) the location index as locations.pickle."""
+def _write_manifest(corpus: Corpus, dataset: BuiltDataset, digest: str, quads: int, tmp: Path) -> None:
+    """manifest.json."""
     (tmp / MANIFEST_FILE).write_text(
         manifest_text(manifest(corpus, dataset, digest, quads)), encoding="utf-8"
     )
-    if locations:
-        flat = [
-            (s, p, loc.path, loc.line, loc.fact, loc.value)
-            for (s, p), located in dataset.locations.items()
-            for loc in located
-        ]  # tuples pickle many times faster than objects
-        with open(tmp / "locations.pickle", "wb") as f:
-            pickle.dump(flat, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _write_locations(dataset: BuiltDataset, tmp: Path) -> None:
+    """The location index as locations.pickle, for the SHACL child and the violation queries in
+    the parent to point at lines (when the whole graph is validated); then drops it from the
+    dataset, since the child needs it no more and it is the second largest thing it holds."""
+    flat = [
+        (s, p, loc.path, loc.line, loc.fact, loc.value)
+        for (s, p), located in dataset.locations.items()
+        for loc in located
+    ]  # tuples pickle many times faster than objects
+    with open(tmp / "locations.pickle", "wb") as f:
+        pickle.dump(flat, f, protocol=pickle.HIGHEST_PROTOCOL)
+    dataset.locations = {}
 
 
 def _stage_cache(cached, cache: Cache, staged: Cache) -> None:
@@ -346,20 +410,26 @@ def _prepare_steps(
     local = _validate_neighbourhood(cached, cache, timer, cached.entries)
     # each file's lines become the dataset's quads: keep one copy of them, not two
     dataset = timer.stage("generate RDF", assemble, cached, cached.entries, None, True)
-    dataset.quads, layer = timer.stage("knowledge layer", with_layer, dataset.quads)
+    if local is None:
+        timer.stage("write locations", _write_locations, dataset, tmp)
+    dataset.locations = {}
+    # The named graphs go to a file first and leave memory; the layer is read from that file and
+    # merged into kg.nq in order. Holding both at once took the build over 2 GB at 100,000 facts.
+    graphs, nq = tmp / "graphs.nq", tmp / NQ_FILE
+    timer.stage("write the graphs", _write_nquads, _batches(dataset.quads), graphs)
+    count = len(dataset.quads)
+    dataset.quads = []  # the largest part of the child's memory: not needed any more
+    layer = timer.stage("knowledge layer", _layer_of, graphs)
     if spool is not None:  # the layer's lines are the last the loader gets
         spool.add(layer)
         spool.finish()
+    digest = timer.stage("write N-Quads", _write_nquads, _merged(graphs, layer), nq)
+    graphs.unlink()
+    count += len(layer)
     del layer
     corpus = Corpus(cached.root, cached.sources, cached.entities, [], cached.notices)
-    nq = tmp / NQ_FILE
-    digest = timer.stage("write N-Quads", _write_nquads, dataset.quads, nq)
-    count = len(dataset.quads)
-    dataset.quads = []  # the largest part of the child's memory: not needed any more
     # SHACL (when the whole graph needs it) runs next to the store's loader, on kg.nq
-    timer.stage(
-        "write manifest and locations", _write_manifest, corpus, dataset, digest, count, tmp, local is None
-    )
+    timer.stage("write manifest", _write_manifest, corpus, dataset, digest, count, tmp)
     return {
         "digest": digest,
         "quads": count,
