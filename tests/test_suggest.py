@@ -78,12 +78,15 @@ def test_evaluate_scores_each_article_left_out(corpus):
     result = evaluate(SEEDS)
     assert [a.article_id for a in result.articles] == list(ARTICLES)
     overall = result.overall
-    # registry entities the hand facts reference, named inside their quotes
-    assert overall.mentions_expected == 235
-    assert sum(a.mentions_expected for a in result.articles) == 235
+    # the gold mentions of seeds/mentions, every article has them
+    assert overall.gold and overall.mentions_expected == 367
+    assert sum(a.mentions_expected for a in result.articles) == 367
+    # the proxy: registry entities the hand facts reference, named inside their quotes
+    assert overall.proxy_expected == 235
     # measured (see docs/adding.md); the targets are recall >= 0.95 at precision >= 0.9
-    assert overall.mention_recall >= 0.7
-    assert overall.mention_precision >= 0.7
+    assert overall.mention_recall >= 0.65
+    assert overall.mention_precision >= 0.95
+    assert overall.proxy_recall >= 0.7 and overall.proxy_precision >= 0.7
     assert overall.fact_precision >= 0.8
     assert overall.fact_recall >= 0.2
     a004 = result.articles[-1]

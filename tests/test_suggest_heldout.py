@@ -102,8 +102,11 @@ def test_held_out_scores_meet_the_measured_floor():
     from kg.authoring.suggest import evaluate
 
     overall = evaluate().overall
-    # measured 2025 seeds: mentions 0.762 at 0.719, facts 0.545 at 0.909 (issue 24's targets:
-    # mentions 0.95 at 0.9, facts 0.6 at 0.8); a regression below these fails
-    assert overall.mention_recall >= 0.75
+    # measured 2025 seeds: mentions 0.676 at 0.969 against the gold mentions (0.762 at 0.719
+    # against the facts' proxy), facts 0.551 at 0.927 (issue 24's targets: mentions 0.95 at 0.9,
+    # facts 0.6 at 0.8); a regression below these fails
+    assert overall.mention_recall >= 0.67
+    assert overall.mention_precision >= 0.95
+    assert overall.proxy_recall >= 0.75
     assert overall.fact_recall >= 0.54
     assert overall.fact_precision >= 0.85

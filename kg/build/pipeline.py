@@ -56,7 +56,9 @@ from kg.build.validate import (
     violation_problems,
 )
 from kg.errors import KgError, SeedError, ValidationFailed, output_error
+from kg.rdf.vocabulary import vocabulary
 from kg.seeds.corpus import Corpus
+from kg.seeds.mentions import gold_mention_problems
 from kg.store import CACHE_DIR, MANIFEST_FILE, NQ_FILE, bulk_load, memory_store, patch_store
 
 Progress = Callable[[str], None]
@@ -275,8 +277,12 @@ def _check_cached(seeds: Path, build_dir: Path, progress: Progress) -> Report:
     cache = Cache(build_dir)
     with _no_gc():
         cached = timer.stage("load and validate annotations", load_cached, seeds, build_dir, None, False)
-        if cached.problems:
-            raise SeedError(cached.problems)
+        # the gold mentions are evaluation data: the build never reads them, but a check reports them
+        seed_problems = cached.problems + gold_mention_problems(
+            seeds, cached.sources, cached.entities, vocabulary().classes
+        )
+        if seed_problems:
+            raise SeedError(seed_problems)
         problems = _validate_neighbourhood(cached, cache, timer)
         if problems is None:  # no usable baseline: everything, from the cached quads
             dataset = timer.stage(

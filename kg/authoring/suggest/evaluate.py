@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,6 +18,7 @@ from kg.authoring.suggest.find import (
 from kg.authoring.suggest.heldout import attested_forms, fact_keys, held_out_context
 from kg.rdf.vocabulary import Vocabulary
 from kg.seeds.corpus import Corpus, Entity, Fact
+from kg.seeds.mentions import GoldMention, load_gold_mentions
 
 SCORED_PROPERTIES = frozenset(
     {
@@ -52,12 +54,23 @@ class ArticleScore:
     mentions_judged: int = 0
     mentions_right: int = 0
     mentions_all: int = 0
+    mentions_duplicate: int = 0
+    proxy_expected: int = 0
+    proxy_found: int = 0
+    proxy_judged: int = 0
+    proxy_right: int = 0
+    gold: bool = False
     facts_expected: int = 0
     facts_found: int = 0
     facts_suggested: int = 0
     facts_right: int = 0
     missed_mentions: list[tuple[str, int, int, str]] = field(default_factory=list)
     wrong_mentions: list[tuple[str, int, int, str]] = field(default_factory=list)
+    duplicate_mentions: list[tuple[str, int, int, str]] = field(default_factory=list)
+    wrong_readings: dict[tuple[int, int], str] = field(default_factory=dict)
+    """What the gold says where a wrong mention is: ``(start, end) -> "gold: key"``, or nothing."""
+    missed_unknown: set[tuple[int, int]] = field(default_factory=set)
+    """Spans of missed gold mentions whose key the held-out registry does not know."""
     missed_facts: list[Triple] = field(default_factory=list)
     wrong_facts: list[tuple[str, Triple]] = field(default_factory=list)
 
@@ -68,6 +81,14 @@ class ArticleScore:
     @property
     def mention_precision(self) -> float:
         return _ratio(self.mentions_right, self.mentions_judged)
+
+    @property
+    def proxy_recall(self) -> float:
+        return _ratio(self.proxy_found, self.proxy_expected)
+
+    @property
+    def proxy_precision(self) -> float:
+        return _ratio(self.proxy_right, self.proxy_judged)
 
     @property
     def fact_recall(self) -> float:
@@ -90,10 +111,11 @@ class Evaluation:
 
     @property
     def overall(self) -> ArticleScore:
-        total = ArticleScore("overall")
+        total = ArticleScore("overall", gold=bool(self.articles) and all(a.gold for a in self.articles))
         for a in self.articles:
             for name in (
                 "mentions_expected", "mentions_found", "mentions_judged", "mentions_right", "mentions_all",
+                "mentions_duplicate", "proxy_expected", "proxy_found", "proxy_judged", "proxy_right",
                 "facts_expected", "facts_found", "facts_suggested", "facts_right",
             ):  # fmt: skip
                 setattr(total, name, getattr(total, name) + getattr(a, name))
@@ -182,24 +204,25 @@ def _overlap(fs: FactSuggestion, fact: Fact) -> bool:
     return fs.start < fact.anchor.end and fact.anchor.start < fs.end
 
 
-def score_article(
-    s: Suggestions, facts: list[Fact], corpus: Corpus, vocab: Vocabulary, known: set[str]
-) -> ArticleScore:
-    """Score the suggestions for one article against its hand facts.
+def proxy_mention_score(s: Suggestions, facts: list[Fact], corpus: Corpus, known: set[str]) -> ArticleScore:
+    """Mention scores against the mentions the hand facts imply (:func:`annotated_mentions`).
+
+    The proxy used where an article has no gold mentions: recall over the forms of the keys each
+    fact references inside its quote; precision over the suggested mentions inside some fact's
+    quote, right when one of the covering facts references the key (so a correct link inside a
+    fact about something else counts as wrong).
 
     Args:
         s: suggestions made without the article's annotations.
         facts: the article's hand facts.
-        corpus: the loaded seeds (its registry names the hand facts' keys).
-        vocab: the ontology's vocabulary.
+        corpus: the loaded seeds.
         known: keys of the held-out registry the suggestions were made with.
 
     Returns:
-        The ArticleScore.
+        An ArticleScore with only the mention counts and lists filled.
     """
     text = corpus.sources[s.article_id].text
     score = ArticleScore(s.article_id)
-    # ------------------------------------------------------------ mentions
     expected: set[tuple[str, int, int]] = set()
     for fact in facts:
         expected |= annotated_mentions(fact, text, corpus.entities)
@@ -225,6 +248,123 @@ def score_article(
         score.mentions_right += right
         if not right:
             score.wrong_mentions.append((m.key, m.start, m.end, m.text))
+    return score
+
+
+def gold_mention_score(
+    s: Suggestions, gold: list[GoldMention], excluded: Iterable[tuple[int, int]], known: set[str]
+) -> ArticleScore:
+    """Mention scores against an article's gold mentions (``seeds/mentions``).
+
+    A suggested mention matches a gold mention when their spans overlap and either the keys are
+    the same, or the suggestion proposes a new entity where the gold names a thing the held-out
+    registry does not know (a key it lacks, or ``key: null``). Each gold mention is matched at
+    most once (recall: gold mentions matched / gold mentions); a suggestion that matches only gold
+    mentions already matched is a *duplicate*: right for precision (it links the right thing at
+    the right words) and listed apart. Every other suggestion is wrong (precision: suggestions
+    that match / all suggestions). Suggestions inside page furniture are not counted.
+
+    Args:
+        s: suggestions made without the article's annotations.
+        gold: the article's gold mentions.
+        excluded: (start, end) of the article's page furniture.
+        known: keys of the held-out registry the suggestions were made with.
+
+    Returns:
+        An ArticleScore with only the mention counts and lists filled.
+    """
+    score = ArticleScore(s.article_id)
+    score.gold = True
+    excluded = list(excluded)
+    suggested = sorted(
+        (
+            m
+            for m in [*s.mentions, *s.new_mentions]
+            if not any(m.start < end and start < m.end for start, end in excluded)
+        ),
+        key=lambda m: (m.start, -(m.end - m.start), m.key),
+    )
+
+    def fits(m, g: GoldMention) -> bool:
+        if not (m.start < g.end and g.start < m.end):
+            return False
+        if m.via == "new":
+            return g.key is None or g.key not in known
+        return m.key == g.key
+
+    def overlap(m, g: GoldMention) -> int:
+        return min(m.end, g.end) - max(m.start, g.start)
+
+    matched: set[int] = set()
+    for m in suggested:
+        score.mentions_all += 1
+        score.mentions_judged += 1
+        candidates = [i for i, g in enumerate(gold) if fits(m, gold[i])]
+        free = [i for i in candidates if i not in matched]
+        if free:
+            matched.add(max(free, key=lambda i: (overlap(m, gold[i]), -gold[i].start)))
+            score.mentions_right += 1
+        elif candidates:
+            score.mentions_right += 1
+            score.mentions_duplicate += 1
+            score.duplicate_mentions.append((m.key, m.start, m.end, m.text))
+        else:
+            score.wrong_mentions.append((m.key, m.start, m.end, m.text))
+            there = sorted({g.key or "null" for g in gold if m.start < g.end and g.start < m.end})
+            if there:
+                score.wrong_readings[(m.start, m.end)] = "gold: " + ", ".join(there)
+    score.mentions_expected = len(gold)
+    score.mentions_found = len(matched)
+    for i, g in enumerate(gold):
+        if i not in matched:
+            key = g.key or f"null ({g.label})"
+            score.missed_mentions.append((key, g.start, g.end, g.surface))
+            if g.key is None or g.key not in known:
+                score.missed_unknown.add((g.start, g.end))
+    return score
+
+
+def score_article(
+    s: Suggestions,
+    facts: list[Fact],
+    corpus: Corpus,
+    vocab: Vocabulary,
+    known: set[str],
+    gold: list[GoldMention] | None = None,
+) -> ArticleScore:
+    """Score the suggestions for one article against its hand facts and gold mentions.
+
+    Args:
+        s: suggestions made without the article's annotations.
+        facts: the article's hand facts.
+        corpus: the loaded seeds (its registry names the hand facts' keys).
+        vocab: the ontology's vocabulary.
+        known: keys of the held-out registry the suggestions were made with.
+        gold: the article's gold mentions (``seeds/mentions``); without them, mentions are scored
+            against the facts' proxy (:func:`proxy_mention_score`), which is computed either way.
+
+    Returns:
+        The ArticleScore.
+    """
+    score = ArticleScore(s.article_id)
+    proxy = proxy_mention_score(s, facts, corpus, known)
+    score.proxy_expected, score.proxy_found = proxy.mentions_expected, proxy.mentions_found
+    score.proxy_judged, score.proxy_right = proxy.mentions_judged, proxy.mentions_right
+    if gold is None:
+        for name in (
+            "mentions_expected", "mentions_found", "mentions_judged", "mentions_right", "mentions_all",
+            "missed_mentions", "wrong_mentions",
+        ):  # fmt: skip
+            setattr(score, name, getattr(proxy, name))
+    else:
+        excluded = [(r.start, r.end) for r in corpus.sources[s.article_id].excluded]
+        against_gold = gold_mention_score(s, gold, excluded, known)
+        for name in (
+            "gold", "mentions_expected", "mentions_found", "mentions_judged", "mentions_right", "mentions_all",
+            "mentions_duplicate", "missed_mentions", "wrong_mentions", "duplicate_mentions", "wrong_readings",
+            "missed_unknown",
+        ):  # fmt: skip
+            setattr(score, name, getattr(against_gold, name))
     # ------------------------------------------------------------ facts
     labels = {c.key: c.label for c in s.candidates}
     hand = [(fact, t) for fact in facts for t in _hand_triples(fact)]
@@ -259,8 +399,11 @@ def evaluate(seeds: Path | str = "seeds", articles: list[str] | None = None) -> 
 
     For each article, the registry keeps only the entities and the surface forms that the other
     articles' annotations attest (:func:`kg.authoring.suggest.heldout.held_out_context`), and only the
-    other articles' facts are there to learn events and rates from. The suggestions are then
-    scored against the article's own hand facts.
+    other articles' facts are there to learn events and rates from (the gold mentions of
+    ``seeds/mentions`` are never part of it). The suggestions are then scored: mentions against
+    the article's gold mentions when it has a gold file (see :func:`score_article`), else against
+    the mentions its facts imply; candidate facts against its hand facts. The proxy mention
+    scores are kept beside the gold ones (``proxy_recall``, ``proxy_precision``).
 
     Args:
         seeds: the seeds folder (must load without problems).
@@ -271,13 +414,16 @@ def evaluate(seeds: Path | str = "seeds", articles: list[str] | None = None) -> 
 
     Example:
         >>> e = evaluate("seeds")
-        >>> round(e.overall.mention_recall, 3)
-        0.762
+        >>> round(e.overall.mention_recall, 3), round(e.overall.mention_precision, 3)
+        (0.676, 0.969)
+        >>> round(e.overall.proxy_recall, 3), round(e.overall.proxy_precision, 3)
+        (0.762, 0.719)
     """
     from kg.rdf.vocabulary import vocabulary
     from kg.seeds.corpus import load_corpus
 
     corpus = load_corpus(seeds)
+    gold = load_gold_mentions(seeds, corpus.sources, corpus.entities)
     vocab = vocabulary()
     attested = attested_forms(corpus)
     scores = []
@@ -289,7 +435,7 @@ def evaluate(seeds: Path | str = "seeds", articles: list[str] | None = None) -> 
             continue
         ctx = held_out_context(corpus, article_id, vocab, attested)
         s = suggest_in(ctx)
-        scores.append(score_article(s, facts, corpus, vocab, set(ctx.entities)))
+        scores.append(score_article(s, facts, corpus, vocab, set(ctx.entities), gold.get(article_id)))
     return Evaluation(scores)
 
 
@@ -298,24 +444,39 @@ def report(e: Evaluation, details: bool = False) -> list[str]:
 
     Args:
         e: the evaluation.
-        details: also list every missed and wrong mention and fact triple.
+        details: also list every missed, wrong and duplicate mention and every missed and wrong
+            fact triple (a wrong mention says what the gold has at its words, when anything).
     """
     lines = [
-        "leave one article out: each article is scored with the registry forms and facts of the others",
-        f"{'article':22} {'mention recall':>16} {'mention precision':>18} {'fact recall':>14} {'fact precision':>15}",
+        "leave one article out: each article is scored with the registry forms and facts of the others; "
+        "mentions against seeds/mentions (* = without one: against the facts' mentions, the proxy)",
+        f"{'article':22} {'mention recall':>16} {'mention precision':>18} {'fact recall':>14} {'fact precision':>15}"
+        f" {'proxy recall':>16} {'proxy precision':>16}",
     ]
     for a in [*e.articles, e.overall]:
+        name = a.article_id if a.gold else a.article_id + "*"
         lines.append(
-            f"{a.article_id:22} {_cell(a.mentions_found, a.mentions_expected):>16} "
+            f"{name:22} {_cell(a.mentions_found, a.mentions_expected):>16} "
             f"{_cell(a.mentions_right, a.mentions_judged):>18} {_cell(a.facts_found, a.facts_expected):>14} "
-            f"{_cell(a.facts_right, a.facts_suggested):>15}"
+            f"{_cell(a.facts_right, a.facts_suggested):>15} {_cell(a.proxy_found, a.proxy_expected):>16} "
+            f"{_cell(a.proxy_right, a.proxy_judged):>16}"
         )
     if details:
         for a in e.articles:
             lines += [
-                f'{a.article_id} missed mention {k} "{t}" at {s}-{n}' for k, s, n, t in a.missed_mentions
+                f'{a.article_id} missed mention {k} "{t}" at {s}-{n}'
+                + (" (not in the held-out registry)" if (s, n) in a.missed_unknown else "")
+                for k, s, n, t in a.missed_mentions
             ]
-            lines += [f'{a.article_id} wrong mention {k} "{t}" at {s}-{n}' for k, s, n, t in a.wrong_mentions]
+            lines += [
+                f'{a.article_id} wrong mention {k} "{t}" at {s}-{n}'
+                + (f" ({a.wrong_readings[(s, n)]})" if (s, n) in a.wrong_readings else "")
+                for k, s, n, t in a.wrong_mentions
+            ]
+            lines += [
+                f'{a.article_id} duplicate mention {k} "{t}" at {s}-{n}'
+                for k, s, n, t in a.duplicate_mentions
+            ]
             lines += [f"{a.article_id} missed fact {' '.join(t)}" for t in a.missed_facts]
             lines += [f"{a.article_id} wrong fact {i}: {' '.join(t)}" for i, t in a.wrong_facts]
     return lines
