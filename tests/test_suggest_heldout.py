@@ -107,3 +107,27 @@ def test_held_out_scores_meet_the_measured_floor():
     assert overall.mention_recall >= 0.75
     assert overall.fact_recall >= 0.54
     assert overall.fact_precision >= 0.85
+
+
+def test_a_rate_on_a_known_measure_gets_the_imposer_other_facts_give(held_out):
+    rates = {(f.fields["subject"], f.fields["rate"]): f for f in held_out[A002].facts if f.kind == "rate"}
+    auto = rates[("us-auto-tariff", 25)]  # "an existing 25 per cent duty on automobiles": no state named
+    assert auto.fields["imposedBy"] == "united-states"
+    assert "the imposer other facts give us-auto-tariff" in auto.notes
+    # "the current baseline of 145 per cent": a baseline is a rate of the measure other facts give 145
+    assert rates[("us-tariffs-on-china", 145)].fields["rateKind"] == "baseline"
+
+
+def test_a_platform_is_where_something_was_said_not_who_said_it(held_out):
+    claimed = next(f for f in held_out[A002].facts if f.quote.startswith("Mr Trump on Truth Social claimed"))
+    assert claimed.fields["speaker"] == "donald-trump"
+
+
+def test_said_alone_does_not_make_a_known_statement_and_a_speech_is_not_an_interview(held_out):
+    # the other articles know Bessent's Bloomberg interview; 002's Tuesday speech and quoted remarks
+    # are new statements, not that interview
+    bessent = [
+        f for f in held_out[A002].facts if f.kind == "statement" and f.fields["speaker"] == "scott-bessent"
+    ]
+    assert len(bessent) >= 2
+    assert all(f.fields["subject"] != "bessent-bloomberg-interview" and f.needs for f in bessent)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from kg.authoring.suggest.context import Context
 
+EVENT_NOUNS = re.compile(
+    r"\b(speech|interview|post|letter|briefing|press conference|announcement|visit|trip|summit|call)\b",
+    re.IGNORECASE,
+)
+"""Nouns that say what kind of event something said was: a speech is not an interview."""
 ROLE_PROPERTIES = ("speaker", "sender", "recipient", "deliveredBy", "participant", "place")
 """Properties of an event whose values say who or where it involves."""
 
@@ -73,15 +79,26 @@ def _near(dates: set[str], day: str | None, window: int = 7) -> bool:
     return False
 
 
+def _kinds(text: str) -> set[str]:
+    """The kinds of event the words name ("speech", "interview", ...), lower case."""
+    return {w.lower() for w in EVENT_NOUNS.findall(text)}
+
+
 def matching_event(
-    ctx: Context, etype: str, roles: dict[str, list[str]], day: str | None, events: list[KnownEvent]
+    ctx: Context,
+    etype: str,
+    roles: dict[str, list[str]],
+    day: str | None,
+    events: list[KnownEvent],
+    words: str = "",
 ) -> KnownEvent | None:
     """The one known event of this type whose roles include everyone named, within a week of the date.
 
     Roles are compared role by role, a person or agency also standing for their state ("Beijing
     warned" matches a warning whose speaker is China's commerce ministry). When several events
     fit, the one sharing most named parties wins, then one of exactly the proposed type; a tie
-    means no match (a new key is proposed).
+    means no match (a new key is proposed). A plain statement ("X said", no recipient) matches only a
+    known one of the same day or of the kind the words name ("in an interview"): people say many things.
 
     Args:
         ctx: the context (registry and facts).
@@ -89,6 +106,8 @@ def matching_event(
         roles: role -> keys named in the text.
         day: the date the text gives the event (YYYY-MM-DD), if any.
         events: :func:`known_events` of the context.
+        words: the words that name the event; when the best match's label names another kind of
+            event (a speech, not an interview) there is no match.
 
     Returns:
         The matching event, or None.
@@ -117,4 +136,11 @@ def matching_event(
     scored.sort(key=lambda x: x[0], reverse=True)
     if len(scored) > 1 and scored[0][0] == scored[1][0]:
         return None
-    return scored[0][1]
+    best = scored[0][1]
+    entity = ctx.entities.get(best.key)
+    said, labelled = _kinds(words), _kinds(entity.label if entity else "")
+    if said and labelled and not said & labelled:
+        return None  # "in a Tuesday speech" is not a known interview
+    if etype == "Statement" and len(named) < 2 and not (said & labelled or (day and day in best.dates)):
+        return None  # people say many things: "X said" alone is no evidence of one known statement
+    return best

@@ -18,7 +18,7 @@ from kg.seeds.anchor import AnchorFailure, anchor_quote
 from kg.seeds.corpus import Entity, Source
 from kg.seeds.text import sentences
 
-MEASURE_WORDS = r"tariffs?|dut(?:y|ies)|lev(?:y|ies)|import tax(?:es)?|taxes"
+MEASURE_WORDS = r"tariffs?|dut(?:y|ies)|lev(?:y|ies)|import tax(?:es)?|taxes|baseline|(?:tariff )?rates?"
 RATE_RE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d+)?)\s?(?:%|per ?cent\b|percent\b)")
 MEASURE_RE = re.compile(rf"\b(?:{MEASURE_WORDS})\b", re.IGNORECASE)
 SPEECH_VERBS = {
@@ -444,7 +444,9 @@ def _guess_type(name: str, before: str, after: str, title_before: bool) -> tuple
         return "Person", "a title before the name"
     if re.search(r"\b(?:in|at|near|from|to)\s+$", before):
         return "Place", "after 'in', 'at', 'near', 'from' or 'to'"
-    if re.match(r"\s+(?:said|says|told|tells|added|warned)\b", after):
+    if re.match(r"\s+(?:said|says|claimed|posted|wrote|told|tells|added|warned)\b", after):
+        if re.search(r"\bon\s+$", before):
+            return "Platform", "'on' it before a speech verb: where something was said"
         return "Person", "followed by a speech verb"
     if name.isupper():
         return "Organization", "an acronym"
@@ -693,7 +695,7 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
         sentence = text[s_start:s_end]
         for verb in SPEECH_RE.finditer(sentence):
             v_start, v_end = s_start + verb.start(), s_start + verb.end()
-            speaker = _speaker_before(text, v_start, actors, s_start)
+            speaker = _speaker_before(text, v_start, [a for a in actors if _is_agent(a, ctx)], s_start)
             if speaker is None and re.search(r"[,”\"]\s*$", text[s_start:v_start]):
                 speaker = _speaker_after(text, v_end, actors_at)  # "..., said the news agency"
             if speaker is None or not _is_agent(speaker, ctx):
@@ -715,7 +717,7 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
                     recipient = None
             date = _date_field((s_start, s_end), dates)
             roles = {"speaker": [speaker.key]} | ({"recipient": [recipient.key]} if recipient else {})
-            known_event = matching_event(ctx, etype, roles, date["value"] if date else None, events)
+            known_event = matching_event(ctx, etype, roles, date["value"] if date else None, events, sentence)
             if known_event is not None:
                 event_key = known_event.key
                 etype = ctx.entities[event_key].type
@@ -780,13 +782,16 @@ def _holder_or_self(actor: _Actor | None, actors_at: dict[int, _Actor], text: st
 
 
 def _speaker_before(text: str, verb_start: int, actors: list[_Actor], sentence_start: int) -> _Actor | None:
-    """The actor right before a speech verb ("Mr Bessent said", "Beijing warned on Monday")."""
+    """The actor right before a speech verb ("Mr Bessent said", "Beijing warned on Monday", "Mr Trump
+    on Truth Social claimed": the medium between them is not the speaker)."""
     best = None
     for a in actors:
         if not (sentence_start <= a.start and a.end <= verb_start):
             continue
         gap = text[a.end : verb_start]
-        adjacent = re.fullmatch(r"\s*(?:,\s*)?", gap) or re.fullmatch(r"\s+(?:on \w+|in a \w+ \w+)\s*", gap)
+        adjacent = re.fullmatch(r"\s*(?:,\s*)?", gap) or re.fullmatch(
+            r"\s+(?:on \w+|on (?:[A-Z][\w’'-]*\s+){1,3}|in a \w+ \w+)\s*", gap
+        )
         if adjacent and (best is None or a.end > best.end or (a.end == best.end and a.start < best.start)):
             best = a
     return best
@@ -914,6 +919,11 @@ def _rate_facts(ctx, ids, top, actors) -> list[FactSuggestion]:
                         used.append((product.start, product.end))
                     if re.search(r"\bthreat", sentence):
                         fields["status"] = "threatened"
+            if subject in ctx.entities and "imposedBy" not in fields:
+                imposers = relations.measure_roles(ctx, subject).get("imposedBy", set())
+                if len(imposers) == 1:
+                    fields["imposedBy"] = next(iter(imposers))
+                    notes.append(f"the imposer other facts give {subject}")
             start, end = min(s for s, _ in used), max(e for _, e in used)
             if imposer_span and imposer_span[0] > r_end and imposer_span[1] == end:
                 end = _clause_end(text, end, s_end)  # "..., which Trump threatened": keep the verb
