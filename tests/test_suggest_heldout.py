@@ -71,9 +71,31 @@ def test_a_known_warning_and_talks_keep_their_keys(held_out):
         f for f in held_out[A001].facts if f.fields.get("speaker") == "china" and f.kind == "statement"
     )
     assert warning.fields["subject"] == "china-commerce-ministry-warning"  # Beijing cautioned: 002's warning
-    talks = {f.fields["subject"]: f.fields for f in held_out[A001].facts if f.kind == "meeting"}
-    assert "us-japan-tariff-talks" in talks
-    assert {"japan", "united-states"} <= set(talks["us-japan-tariff-talks"]["participant"])
+    talks = [f.fields for f in held_out[A001].facts if f.kind == "meeting"]
+    assert {f["subject"] for f in talks} == {"us-japan-tariff-talks"}
+    assert [f["participant"] for f in talks] == [["japan", "united-states"], ["donald-trump", "japan"]]
+    # "President Trump plans to attend trade talks with Japanese officials in Washington": he takes
+    # part for his state, so these are the known US-Japan talks; "in Washington" is the city
+    assert talks[1]["place"] == "washington-dc"
+
+
+def test_a_deliverer_named_by_title_is_the_person_and_a_new_name_does_not_split_a_known_letter(held_out):
+    letter = next(f for f in held_out[A000].facts if f.kind == "letter")
+    # "delivered by Chinese Ambassador to Tokyo Wu Jianghao": Wu (new to the others), not China
+    assert letter.fields["subject"] == "li-qiang-letter-to-ishiba"
+    assert letter.fields["deliveredBy"] == "wu-jianghao"
+
+
+def test_a_visit_with_a_place_and_the_broadcaster_that_reports_it(corpus, held_out):
+    text = corpus.sources[A003].text
+    facts = [
+        f for f in held_out[A003].facts if f.kind == "meeting" and f.start >= text.index("Japanese Economic")
+    ]
+    visit = next(f for f in facts if f.fields["type"] == "Visit")
+    assert (visit.fields["participant"], visit.fields["place"]) == ("akazawa-ryosei", "washington-dc")
+    assert visit.fields["attribution"] == ["nhk"]  # "Japanese broadcaster NHK reported"
+    talks = next(f for f in facts if f.fields["type"] == "Talks")
+    assert talks.fields["subject"] == "us-japan-tariff-talks"  # Akazawa takes part for Japan
 
 
 def test_tariff_parties_and_rate_kinds_come_from_other_facts_named_in_the_sentence(held_out):
@@ -131,3 +153,17 @@ def test_said_alone_does_not_make_a_known_statement_and_a_speech_is_not_an_inter
     ]
     assert len(bessent) >= 2
     assert all(f.fields["subject"] != "bessent-bloomberg-interview" and f.needs for f in bessent)
+
+
+def test_new_names_are_typed_from_the_words_around_them():
+    from kg.authoring.suggest import find_unknown_names
+
+    text = (
+        "The talks went well, Korean broadcaster Arirang reported. Water leaked from the Hamaoka nuclear "
+        "plant on Monday. The deal is near, according to Bernama. Exports fell, the Asahi Shimbun said."
+    )
+    types = {c.label: c.type for c in find_unknown_names(text, [])}
+    assert types["Arirang"] == "NewsOutlet"  # after "broadcaster"
+    assert types["Hamaoka"] == "Place"  # before "nuclear plant"
+    assert types["Bernama"] == "Organization"  # a source after "according to", not a place after "to"
+    assert types["Asahi Shimbun"] == "NewsOutlet"

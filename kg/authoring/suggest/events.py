@@ -127,7 +127,9 @@ def matching_event(
             if prop in ("participant",):
                 have = event.parties(ctx)
             widened = have | {s for k in have if (s := state_of(k, ctx))}
-            if not all(k in widened for k in keys):
+            if prop == "participant":  # "Trump attends talks with Japan": he takes part for his state
+                keys = [state_of(k, ctx) or k for k in keys]
+            if not all(k in widened for k in keys if k in ctx.entities):  # a new name is no evidence
                 ok = False
         if ok:
             scored.append(((len(named & event.parties(ctx)), event.type == etype), event))

@@ -61,8 +61,19 @@ STOP_WORDS = frozenset(
 """Capitalised words that begin sentences or name dates, never entities by themselves."""
 EVENT_WORDS = re.compile(r"\b(?:Day|Summit|Conference|Talks|Act|Agreement|Accord|Treaty|Round|Dialogue)\b")
 OUTLET_WORDS = re.compile(
-    r"\b(?:News|Times|Post|Journal|Herald|Press|TV|Television|Broadcasting|Daily|Tribune|Gazette|Radio)\b"
+    r"\b(?:News|Times|Post|Journal|Herald|Press|TV|Television|Broadcasting|Daily|Tribune|Gazette|Radio|"
+    r"Shimbun|Ilbo|Desk|Wire|Network)\b"
 )
+OUTLET_BEFORE = re.compile(
+    r"\b(?:broadcaster|news ?paper|news agency|news outlet|daily|outlet|network|wire service|tabloid|"
+    r"magazine|state media|media)\s+$",
+    re.IGNORECASE,
+)
+"""Words right before a name that make it a news outlet ("Japanese broadcaster NHK")."""
+PLACE_WORDS = r"(?:plant|port|airport|station|province|prefecture|city|islands?|strait|sea|bay|base)\b"
+PLACE_RE = re.compile(r"\b" + PLACE_WORDS, re.IGNORECASE)
+PLACE_AFTER = re.compile(r"\s+(?:[a-z]+\s+){0,2}" + PLACE_WORDS)
+"""A place word in a name or just after it ("Hamaoka nuclear plant"): a place, not a person."""
 ORG_WORDS = re.compile(
     r"\b(?:Ministry|Department|Commission|Council|Bank|Office|Organi[sz]ation|Union|Association|"
     r"Federation|Corporation|Corp|Inc|Group|Company|Motors|Party|Agency|Bureau|Authority|"
@@ -436,12 +447,16 @@ def _guess_type(name: str, before: str, after: str, title_before: bool) -> tuple
             pass
     if EVENT_WORDS.search(name):
         return "Event", "an event word in the name"
-    if OUTLET_WORDS.search(name):
-        return "NewsOutlet", "an outlet word in the name"
+    if OUTLET_WORDS.search(name) or OUTLET_BEFORE.search(before):
+        return "NewsOutlet", "an outlet word in or before the name"
     if ORG_WORDS.search(name):
         return "Organization", "an organisation word in the name"
+    if PLACE_RE.search(name) or PLACE_AFTER.match(after):
+        return "Place", "a place word in or after the name"
     if title_before:
         return "Person", "a title before the name"
+    if re.search(r"\baccording to\s+$", before):
+        return "Organization", "a source after 'according to': check it"
     if re.search(r"\b(?:in|at|near|from|to)\s+$", before):
         return "Place", "after 'in', 'at', 'near', 'from' or 'to'"
     if re.match(r"\s+(?:said|says|claimed|posted|wrote|told|tells|added|warned)\b", after):
@@ -531,7 +546,7 @@ def find_unknown_names(
             if key in known or key in candidates:
                 continue
             etype, why = _guess_type(
-                name, text[max(0, start - 40) : start], text[end : end + 12], title_before
+                name, text[max(0, start - 40) : start], text[end : end + 30], title_before
             )
             candidates[key] = EntityCandidate(
                 key,

@@ -52,6 +52,8 @@ def derived_forms(ctx: Context) -> dict[str, tuple[str, ...]]:
     """Extra surface forms of registry entities, made from what the context already knows.
 
     * a state: its demonym and capital ("South Korean", "Seoul"), from countryinfo;
+    * a place "City, Region": "City" (which means the state, not the place, except after "in",
+      "to", "at": see :func:`kg.authoring.suggest.find.find_mentions`);
     * a post: its forms with title synonyms ("Chinese Premier" -> "Chinese Prime Minister"), and a
       state adjective before its title words ("Economic Revitalization Minister" -> "Japanese ...");
     * a person: an honorific or the title of a post other facts say they hold, before the last
@@ -67,6 +69,8 @@ def derived_forms(ctx: Context) -> dict[str, tuple[str, ...]]:
         extra: list[str] = []
         if ctx.vocab.is_a(entity.type, "State"):
             extra += state_words(entity.label)
+        elif ctx.vocab.is_a(entity.type, "Place") and "," in entity.label:
+            extra.append(entity.label.split(",")[0])  # "Washington, D.C." is written "Washington"
         elif ctx.vocab.is_a(entity.type, "Post"):
             state = state_of(key, ctx)
             demonym = state_words(ctx.entities[state].label)[:1] if state in ctx.entities else ()

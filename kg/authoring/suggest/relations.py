@@ -100,7 +100,7 @@ def letter_roles(
             at = s_start + match.end()
             for m in agents:
                 if m.start >= at and m.start - at <= 45:
-                    m = _person_or_self(m, mentions, text, ctx) if people_only else m
+                    m = _person_or_self(m, mentions, text, ctx)
                     if not people_only or ctx.vocab.is_a(m.type, "Person") or ctx.vocab.is_a(m.type, "State"):
                         return m
         return None
