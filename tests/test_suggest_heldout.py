@@ -54,7 +54,11 @@ def test_a_known_letter_is_proposed_under_its_key_with_its_roles(held_out):
     assert first.fields["subject"] == "li-qiang-letter-to-ishiba"  # known from 000 and 002, not new
     assert (first.fields["sender"], first.fields["recipient"]) == ("li-qiang", "shigeru-ishiba")
     assert first.needs == []
-    assert first.fields["attribution"] == ["kyodo-news"]  # "according to Japan's Kyodo news agency"
+    # "according to Japan's Kyodo news agency"; the next sentence says Kyodo cites officials
+    assert first.fields["attribution"] == [
+        "kyodo-news",
+        {"anonymous": "multiple Japanese government officials"},
+    ]
     delivery = next(f for f in letters if "deliveredBy" in f.fields)
     assert (delivery.fields["subject"], delivery.fields["deliveredBy"]) == (
         "li-qiang-letter-to-ishiba",
@@ -68,7 +72,9 @@ def test_a_known_letter_is_proposed_under_its_key_with_its_roles(held_out):
 
 def test_a_known_warning_and_talks_keep_their_keys(held_out):
     warning = next(
-        f for f in held_out[A001].facts if f.fields.get("speaker") == "china" and f.kind == "statement"
+        f
+        for f in held_out[A001].facts
+        if f.fields.get("speaker") == "china" and f.fields["type"] == "Warning"
     )
     assert warning.fields["subject"] == "china-commerce-ministry-warning"  # Beijing cautioned: 002's warning
     talks = [f.fields for f in held_out[A001].facts if f.kind == "meeting"]
@@ -167,3 +173,23 @@ def test_new_names_are_typed_from_the_words_around_them():
     assert types["Hamaoka"] == "Place"  # before "nuclear plant"
     assert types["Bernama"] == "Organization"  # a source after "according to", not a place after "to"
     assert types["Asahi Shimbun"] == "NewsOutlet"
+
+
+def test_a_report_keeps_its_chain_across_sentences(held_out):
+    a000 = held_out[A000].facts
+    # "..., the media outlet reported, citing government sources": the outlet named before (Kyodo)
+    letter = next(f for f in a000 if f.kind == "letter")
+    assert letter.fields["attribution"] == ["kyodo-news", {"anonymous": "government sources"}]
+    # the first sentence says only "Kyodo News reported"; the article says Kyodo cites government
+    # sources, so the request it reports gets the same chain
+    request = next(f for f in a000 if f.fields.get("type") == "Request" and f.quote.startswith("China has"))
+    assert (request.fields["subject"], request.fields["speaker"], request.fields["recipient"]) == (
+        "china-coordination-request", "china", "japan",
+    )  # fmt: skip
+    assert request.fields["attribution"] == ["kyodo-news", {"anonymous": "government sources"}]
+    # "China has reportedly urged Japan": the chain of the article's one reporting outlet
+    urged = next(f for f in held_out[A002].facts if f.fields.get("type") == "Request")
+    assert urged.fields["attribution"] == ["kyodo-news"]
+    # "according to a transcript obtained by the Associated Press"
+    slog = next(f for f in held_out[A002].facts if f.quote.startswith("“I do say China"))
+    assert slog.fields["attribution"] == ["associated-press"]

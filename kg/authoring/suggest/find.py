@@ -27,9 +27,14 @@ SPEECH_VERBS = {
     "told": "Statement", "tells": "Statement",
     "warned": "Warning", "cautioned": "Warning",
     "reported": "Report",
+    "announced": "Announcement", "announces": "Announcement",
+    "asked": "Request", "asks": "Request", "urged": "Request", "urges": "Request",
+    "requested": "Request", "seeks": "Request", "sought": "Request",
 }  # fmt: skip
 """Verbs that introduce something said, and the event class of what is said."""
-SPEECH_RE = re.compile(r"\b(" + "|".join(SPEECH_VERBS) + r")\b")
+SPEECH_RE = re.compile(r"\b(" + "|".join(SPEECH_VERBS) + r")\b", re.IGNORECASE)
+ADDRESSED = ("told", "tells", "asked", "asks", "urged", "urges", "requested", "seeks", "sought")
+"""Verbs whose object is who was addressed ("told Japan", "urged Japan")."""
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DATE_RE = re.compile(
     r"\b(?:((?i:on|last|next|this|since|starting|from|by|until))\s+)?(" + "|".join(WEEKDAYS) + r")\b"
@@ -520,6 +525,9 @@ def find_unknown_names(
             if title:
                 # "Trade Minister Yoji Muto": the name is what follows the title word
                 rest_start = start + title.end()
+                field = re.match(r" (?:of|for) [A-Z][\w-]*", text[rest_start:end])
+                if field:  # "Secretary of Defense Pete Hegseth": the field belongs to the title
+                    rest_start += field.end()
                 while rest_start < end and text[rest_start] == " ":
                     rest_start += 1
                 if rest_start >= end:
@@ -715,11 +723,11 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
                 speaker = _speaker_after(text, v_end, actors_at)  # "..., said the news agency"
             if speaker is None or not _is_agent(speaker, ctx):
                 continue
-            word = verb.group(1)
+            word = verb.group(1).lower()  # "Seeks" in a headline
             etype = SPEECH_VERBS[word]
             fields: dict[str, object] = {}
             recipient = None
-            if word in ("told", "tells"):
+            if word in ADDRESSED:
                 recipient = _holder_or_self(actors_at.get(_skip_space(text, v_end)), actors_at, text)
                 if recipient is not None and ctx.vocab.is_a(recipient.type, "State"):
                     # "told Japanese Defense Minister Gen Nakatani": the person after the title
@@ -805,7 +813,8 @@ def _speaker_before(text: str, verb_start: int, actors: list[_Actor], sentence_s
             continue
         gap = text[a.end : verb_start]
         adjacent = re.fullmatch(r"\s*(?:,\s*)?", gap) or re.fullmatch(
-            r"\s+(?:on \w+|on (?:[A-Z][\w’'-]*\s+){1,3}|in a \w+ \w+)\s*", gap
+            r"\s+(?:(?:has|have|had)\s+)?(?:\w+ly\s+)?(?:on \w+|on (?:[A-Z][\w’'-]*\s+){1,3}|in a \w+ \w+)?\s*",
+            gap,
         )
         if adjacent and (best is None or a.end > best.end or (a.end == best.end and a.start < best.start)):
             best = a
@@ -1196,9 +1205,7 @@ def _event_and_measure_candidates(facts, candidates, ctx) -> list[EntityCandidat
         if fs.kind == "statement":
             speaker = str(fs.fields["speaker"])
             who = labels.get(speaker, speaker)
-            what = {"Statement": "statement", "Warning": "warning", "Report": "report"}[
-                str(fs.fields["type"])
-            ]
+            what = str(fs.fields["type"]).lower()
             label = f"{who}'s {what} in article {ctx.source.article_id}"
             n = re.search(rf"-{ctx.article_no}-(\d+)$", subject)
             if n:

@@ -195,7 +195,12 @@ def sentence_sources(text: str, s_start: int, s_end: int, mentions, ctx: Context
         before = text[max(s_start, m.start - 30) : m.start]
         after = text[m.end : m.end + 12]
         outlet = ctx.vocab.is_a(m.type, "NewsOutlet")
-        according = re.search(r"\baccording to\s+(?:the\s+|a\s+)?(?:\w+’s\s+|\w+'s\s+)?$", before)
+        according = re.search(
+            r"\baccording to\s+(?:the\s+|a\s+)?(?:\w+’s\s+|\w+'s\s+)?$", before
+        ) or re.search(
+            r"\baccording to\s+(?:a|an|the)\s+(?:\w+\s+){1,2}(?:obtained|published|released|seen|reported)\s+by\s+(?:the\s+)?$",
+            text[max(s_start, m.start - 60) : m.start],
+        )  # "according to a transcript obtained by the Associated Press"
         reported = re.match(r"\s+(?:news agency\s+)?(?:reported|reports|said)\b", after)
         told = re.search(r"\btold\s+$", before)
         possessive = re.match(r"[’']s\b", text[m.end : m.end + 3])
@@ -339,11 +344,66 @@ def relation_facts(
     return out
 
 
-def add_attribution(facts: list, spans: list[tuple[int, int]], mentions: list, ctx: Context) -> None:
-    """Give the facts of a sentence the attribution chain the sentence states (not to the report itself)."""
-    text = ctx.source.text
+OUTLET_ANAPHOR = re.compile(
+    r"\bthe\s+(?:[\w-]+\s+)?(?:media outlet|news agency|agency|broadcaster|newspaper|outlet|paper)\s+"
+    r"(?:reported|reports|said|says)\b"
+)
+"""'the media outlet reported', 'said the Tokyo-based news agency': the outlet named before."""
+REPORTEDLY = re.compile(r"\breportedly\b")
+
+
+def article_sources(
+    text: str, spans: list[tuple[int, int]], mentions: list, ctx: Context
+) -> list[list[object]]:
+    """The attribution chain of each sentence, with what the article says of the same report elsewhere.
+
+    * "the media outlet reported", "the news agency said": the news outlet the article named last;
+    * one outlet, one report: when the article says once that an outlet cites unnamed sources
+      ("Kyodo reported, citing government officials"), every chain it starts gets them;
+    * "reportedly" with no source of its own: the chain of the article's one reporting outlet.
+    """
+    chains = []
+    last_outlet = None
     for s_start, s_end in spans:
         chain = sentence_sources(text, s_start, s_end, mentions, ctx)
+        anaphor = OUTLET_ANAPHOR.search(text, s_start, s_end)
+        if anaphor and last_outlet and last_outlet not in chain:
+            chain.insert(0, last_outlet)
+            citing = re.search(
+                r"\bciting\s+((?:[\w-]+\s+){0,4}?(?:sources?|officials?|people|diplomats?))\b",
+                text[anaphor.end() : s_end],
+            )
+            if citing and not any(isinstance(c, dict) for c in chain):
+                chain.append({"anonymous": citing.group(1)})
+        for m in mentions:
+            if s_start <= m.start < s_end and ctx.vocab.is_a(m.type, "NewsOutlet"):
+                last_outlet = m.key
+        chains.append(chain)
+    unnamed: dict[str, list[object]] = {}
+    for chain in chains:
+        if chain and isinstance(chain[0], str):
+            unnamed.setdefault(chain[0], []).extend(c for c in chain[1:] if isinstance(c, dict))
+    outlets = {
+        c[0]
+        for c in chains
+        if c
+        and isinstance(c[0], str)
+        and ctx.entities.get(c[0]) is not None
+        and ctx.vocab.is_a(ctx.entities[c[0]].type, "NewsOutlet")
+    }
+    for i, chain in enumerate(chains):
+        if not chain and len(outlets) == 1 and REPORTEDLY.search(text, *spans[i]):
+            chain.append(next(iter(outlets)))
+        if chain and isinstance(chain[0], str) and len(chain) == 1 and unnamed.get(chain[0]):
+            chain.append(unnamed[chain[0]][0])
+    return chains
+
+
+def add_attribution(facts: list, spans: list[tuple[int, int]], mentions: list, ctx: Context) -> None:
+    """Give the facts of a sentence the attribution chain the article states for it (not to the report
+    itself): see :func:`article_sources`."""
+    text = ctx.source.text
+    for (s_start, s_end), chain in zip(spans, article_sources(text, spans, mentions, ctx)):
         if not chain:
             continue
         named = {c for c in chain if isinstance(c, str)}
