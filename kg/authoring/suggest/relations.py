@@ -403,7 +403,7 @@ def add_attribution(facts: list, spans: list[tuple[int, int]], mentions: list, c
     """Give the facts of a sentence the attribution chain the article states for it (not to the report
     itself): see :func:`article_sources`."""
     text = ctx.source.text
-    for (s_start, s_end), chain in zip(spans, article_sources(text, spans, mentions, ctx)):
+    for (s_start, s_end), chain in zip(spans, article_sources(text, spans, mentions, ctx), strict=True):
         if not chain:
             continue
         named = {c for c in chain if isinstance(c, str)}
