@@ -193,3 +193,31 @@ def test_a_report_keeps_its_chain_across_sentences(held_out):
     # "according to a transcript obtained by the Associated Press"
     slog = next(f for f in held_out[A002].facts if f.quote.startswith("“I do say China"))
     assert slog.fields["attribution"] == ["associated-press"]
+
+
+def test_hyphenated_compounds_stay_whole_and_region_agreement_words_type_names():
+    from kg.authoring.suggest import find_unknown_names
+    from kg.authoring.suggest.find import Mention
+
+    text = "Talks on a Korea-China-Japan FTA and a South Korea-Japan-China deal; the Western Pacific, the RCEP Partnership."
+    states = [
+        Mention(k, "State", text.index(w, at), text.index(w, at) + len(w), w, "label")
+        for k, w, at in (("china", "China", 0), ("japan", "Japan", 0), ("south-korea", "South Korea", 0),
+                         ("japan", "Japan", 40), ("china", "China", 40))
+    ]  # fmt: skip
+    names = {c.label: c.type for c in find_unknown_names(text, states)}
+    assert names["Korea-China-Japan FTA"] == "TradeAgreement"  # not "Korea-" and "FTA"
+    assert not [n for n in names if n.startswith("South Korea")]  # states only: nothing new
+    assert names["Western Pacific"] == "Place"
+    assert names["RCEP Partnership"] == "Agreement"
+
+
+def test_a_counterpart_and_an_ambassador_to_a_capital_are_posts(held_out):
+    posts = {f.fields["subject"]: f for f in held_out[A000].facts if f.kind == "post"}
+    # "his Japanese counterpart Shigeru Ishiba" after "Chinese Prime Minister Li Qiang"
+    assert posts["prime-minister-of-japan"].fields["heldBy"] == "shigeru-ishiba"
+    # "Chinese Ambassador to Tokyo Wu Jianghao": a new post, named as the registry names posts
+    ambassador = posts["ambassador-of-china-to-japan"]
+    assert ambassador.fields["heldBy"] == "wu-jianghao"
+    label = {c.key: c.label for c in held_out[A000].candidates}["ambassador-of-china-to-japan"]
+    assert label == "Ambassador of China to Japan"

@@ -13,7 +13,7 @@ from kg.authoring.suggest import relations
 from kg.authoring.suggest.context import Context as _Context
 from kg.authoring.suggest.context import load_context, surface_forms
 from kg.authoring.suggest.events import known_events, matching_event, state_of
-from kg.authoring.suggest.mentions import derived_forms, loose_pattern
+from kg.authoring.suggest.mentions import TITLE_SYNONYMS, derived_forms, loose_pattern
 from kg.seeds.anchor import AnchorFailure, anchor_quote
 from kg.seeds.corpus import Entity, Source
 from kg.seeds.text import sentences
@@ -64,7 +64,13 @@ STOP_WORDS = frozenset(
     )
 )  # fmt: skip
 """Capitalised words that begin sentences or name dates, never entities by themselves."""
-EVENT_WORDS = re.compile(r"\b(?:Day|Summit|Conference|Talks|Act|Agreement|Accord|Treaty|Round|Dialogue)\b")
+EVENT_WORDS = re.compile(r"\b(?:Day|Summit|Conference|Talks|Act|Round|Dialogue)\b")
+TRADE_AGREEMENT_WORDS = re.compile(r"\b(?:FTA|EPA|Free Trade)\b")
+AGREEMENT_WORDS = re.compile(r"\b(?:Agreement|Accord|Treaty|Pact|Partnership|Deal)\b")
+REGION_WORDS = re.compile(
+    r"(?:\b(?:Western|Eastern|Northern|Southern)\s|Pacific\b|Atlantic\b|\bGulf\b|\bPeninsula\b)"
+)
+"""Words of a region's name ("Western Pacific", "Indo-Pacific"): a place."""
 OUTLET_WORDS = re.compile(
     r"\b(?:News|Times|Post|Journal|Herald|Press|TV|Television|Broadcasting|Daily|Tribune|Gazette|Radio|"
     r"Shimbun|Ilbo|Desk|Wire|Network)\b"
@@ -450,11 +456,17 @@ def _guess_type(name: str, before: str, after: str, title_before: bool) -> tuple
             return "State", "a country name (pycountry)"
         except LookupError:
             pass
+    if TRADE_AGREEMENT_WORDS.search(name):
+        return "TradeAgreement", "a trade agreement word in the name"
+    if AGREEMENT_WORDS.search(name):
+        return "Agreement", "an agreement word in the name"
     if EVENT_WORDS.search(name):
         return "Event", "an event word in the name"
+    if REGION_WORDS.search(name):
+        return "Place", "a region word in the name"
     if OUTLET_WORDS.search(name) or OUTLET_BEFORE.search(before):
         return "NewsOutlet", "an outlet word in or before the name"
-    if ORG_WORDS.search(name):
+    if ORG_WORDS.search(name) or name.endswith(" House"):
         return "Organization", "an organisation word in the name"
     if PLACE_RE.search(name) or PLACE_AFTER.match(after):
         return "Place", "a place word in or after the name"
@@ -509,6 +521,10 @@ def find_unknown_names(
     candidates: dict[str, EntityCandidate] = {}
     for match in _NAME_RE.finditer(text):
         pieces = _split_at_covered(match.start(), match.end(), covered)
+        if re.search(r"\w-[A-Z]", match.group()) and pieces and pieces != [match.span()]:
+            # "Korea-China-Japan FTA" is one name, not "Korea-" and "FTA"; "South Korea-Japan-China"
+            # alone (no piece left over) only names states
+            pieces = [match.span()]
         for p_start, p_end in pieces:
             start, end = _strip_name(text, p_start, p_end)
             while start < end and text[start].isspace():
@@ -543,9 +559,10 @@ def find_unknown_names(
                 opens = re.fullmatch(r"[\s“\"‘'(\[]*", text[sentence_at(start) : start]) is not None
                 if (opens or text[max(0, start - 2) : start] == ": ") and word not in mid_sentence_words:
                     continue  # a sentence (or quotation, or subtitle) starting
-                adjective = re.search(r"(?:an|ese|ish|ian|ic|al)$", word) and re.match(
-                    r" [a-z]", text[end : end + 2]
+                adjective = re.search(r"(?:an|ese|ish|ian|ic|al|ist)$", word) and re.match(
+                    r" [^A-Z]", text[end : end + 2]
                 )
+                adjective = adjective or any(s == _skip_space(text, end) for s, _ in covered)
                 if adjective and not re.match(r"\s+(?:said|says|told|added|warned)\b", text[end : end + 12]):
                     continue  # an adjective ("the Asian countries"), not a name
             if any(ch.isdigit() for ch in name):
@@ -692,10 +709,51 @@ def _post_facts(ctx, ids, top, actors_at, new_post_for) -> list[FactSuggestion]:
         if holder.new:
             fs.needs.append(holder.key)
         out.append(fs)
+    out += _counterpart_facts(ctx, ids, top, actors_at)
     for post_key, (start, holder) in new_post_for.items():
         fs = _make(ctx, ids, "post", f"a{ctx.article_no}-{post_key}", start, holder.end,
                    {"subject": post_key, "type": "Post", "heldBy": holder.key})  # fmt: skip
         fs.needs += [post_key] + ([holder.key] if holder.new else [])
+        out.append(fs)
+    return out
+
+
+def _title(label: str) -> str:
+    """The title of a post's label, one spelling for synonyms: "Premier of China" -> "prime minister"."""
+    title = label.split(" of ")[0].lower()
+    for a, b in TITLE_SYNONYMS:
+        title = re.sub(rf"\b{b.lower()}\b", a.lower(), title)
+    return title
+
+
+def _counterpart_facts(ctx, ids, top, actors_at) -> list[FactSuggestion]:
+    """ "Chinese Prime Minister Li Qiang to his Japanese counterpart Shigeru Ishiba": the registry post
+    of the same title in the other state, held by the person named."""
+    text = ctx.source.text
+    out = []
+    for m in top:
+        after = re.match(r"\s+counterparts?\s+", text[m.end : m.end + 20])
+        if not after or state_of(m.key, ctx) != m.key:
+            continue
+        holder = actors_at.get(m.end + after.end())
+        before = [
+            o for o in top if o.end <= m.start and m.start - o.end <= 120 and ctx.vocab.is_a(o.type, "Post")
+        ]
+        if holder is None or holder.type != "Person" or not before:
+            continue
+        title = _title(ctx.entities[before[-1].key].label)
+        posts = [
+            k for k, e in ctx.entities.items()
+            if ctx.vocab.is_a(e.type, "Post") and state_of(k, ctx) == m.key and _title(e.label) == title
+        ]  # fmt: skip
+        if len(posts) != 1:
+            continue
+        fs = _make(ctx, ids, "post", f"a{ctx.article_no}-{posts[0]}", m.start, holder.end,
+                   {"subject": posts[0], "type": "Post", "heldBy": holder.key})  # fmt: skip
+        fs.notes.append(
+            f'"counterpart" of the {ctx.entities[before[-1].key].label}: the same title in {m.text}'
+        )
+        fs.needs += [holder.key] if holder.new else []
         out.append(fs)
     return out
 
@@ -1167,7 +1225,10 @@ def _new_posts(text, top, candidates_by_start, ctx, candidates) -> dict[str, tup
     for m in top:
         if ctx.entities[m.key].type != "State":
             continue
-        after = re.match(r" ((?:[A-Z][a-z]+ ){0,3}(?:" + TITLE_RE.pattern + r")) ", text[m.end : m.end + 80])
+        after = re.match(
+            r" ((?:[A-Z][a-z]+ ){0,3}(?:" + TITLE_RE.pattern + r"))(?: to ([A-Z][\w-]*))? ",
+            text[m.end : m.end + 80],
+        )
         if not after:
             continue
         holder_start = m.end + after.end()
@@ -1176,10 +1237,16 @@ def _new_posts(text, top, candidates_by_start, ctx, candidates) -> dict[str, tup
             continue
         title = after.group(1)
         state_label = ctx.entities[m.key].label
-        post_key = f"{slug(title)}-of-{m.key}"
+        post_key, label = f"{slug(title)}-of-{m.key}", f"{title} of {state_label}"
+        if after.group(2):  # "Chinese Ambassador to Tokyo": a post in one state accredited to another
+            to_at = m.end + after.start(2)
+            to = next((o.key for o in top if o.start == to_at), None)
+            to = _state_of_place(to, ctx) if to else None
+            if to is None or to == m.key:
+                continue
+            post_key, label = f"{post_key}-to-{to}", f"{label} to {ctx.entities[to].label}"
         if post_key in ctx.entities:
             continue
-        label = f"{title} of {state_label}"
         candidates.append(
             EntityCandidate(
                 post_key, "Post", label, m.start, holder_start - 1, text[m.start : holder_start - 1],
@@ -1190,6 +1257,15 @@ def _new_posts(text, top, candidates_by_start, ctx, candidates) -> dict[str, tup
         holder.fields.setdefault("nationality", m.key)
         out[post_key] = (m.start, _Actor(holder.key, "Person", holder.start, holder.end, True))
     return out
+
+
+def _state_of_place(key: str, ctx: _Context) -> str | None:
+    """The state a registry key is, belongs to, or (a place) lies in: "Tokyo" -> japan."""
+    state = state_of(key, ctx)
+    if state is None and key in ctx.entities:
+        located = [c.value.value for c in ctx.entities[key].claims if c.prop == "locatedIn"]
+        state = state_of(located[0], ctx) if located else None
+    return state
 
 
 def _event_and_measure_candidates(facts, candidates, ctx) -> list[EntityCandidate]:
