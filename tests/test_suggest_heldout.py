@@ -221,3 +221,36 @@ def test_a_counterpart_and_an_ambassador_to_a_capital_are_posts(held_out):
     assert ambassador.fields["heldBy"] == "wu-jianghao"
     label = {c.key: c.label for c in held_out[A000].candidates}["ambassador-of-china-to-japan"]
     assert label == "Ambassador of China to Japan"
+
+
+def test_pronouns_and_participles_find_their_speaker(corpus, held_out):
+    facts = held_out[A002].facts
+    # "However, in a separate speech, he cautioned that ...": Bessent, named in the sentence before
+    cautioned = next(f for f in facts if "he cautioned" in f.quote)
+    assert (cautioned.fields["speaker"], cautioned.fields["type"]) == ("scott-bessent", "Warning")
+    # "Japanese Prime Minister Shigeru Ishiba has taken a firm stance ..., saying on Monday that ..."
+    saying = next(f for f in held_out[A003].facts if f.kind == "statement" and "saying" in f.quote)
+    assert saying.fields["speaker"] == "shigeru-ishiba"
+    # "which he announced last week": an announcement, not the known pause announcement of April
+    announced = next(f for f in held_out[A004].facts if "he announced" in f.quote)
+    assert announced.fields["type"] == "Announcement" and announced.needs
+
+
+def test_titles_without_names_are_posts_and_their_holders(corpus, held_out):
+    text = corpus.sources[A000].text
+    at = text.index("the president’s announcement") + len("the ")
+    # "following the president's announcement": the president the article named before
+    title = next(m for m in held_out[A000].mentions if m.start == at)
+    assert (title.key, title.text) == ("president-of-the-united-states", "president")
+    post = next(f for f in held_out[A000].facts if f.kind == "post" and f.start == at)
+    assert post.fields["heldBy"] == "donald-trump"  # the one holder the other facts give
+    # "the Chinese president": a post the others do not know, proposed as the registry names posts
+    new = {c.key: c for c in held_out[A002].candidates}["president-of-china"]
+    assert (new.type, new.label, new.text, new.fields) == (
+        "Post", "President of China", "Chinese president", {"postIn": "china"},
+    )  # fmt: skip
+    # "President Donald Trump" (004): the title of the post other facts say he holds
+    president = next(f for f in held_out[A004].facts if f.quote == "President Donald Trump")
+    assert (president.fields["subject"], president.fields["heldBy"]) == (
+        "president-of-the-united-states", "donald-trump",
+    )  # fmt: skip

@@ -97,8 +97,8 @@ def matching_event(
     Roles are compared role by role, a person or agency also standing for their state ("Beijing
     warned" matches a warning whose speaker is China's commerce ministry). When several events
     fit, the one sharing most named parties wins, then one of exactly the proposed type; a tie
-    means no match (a new key is proposed). A plain statement ("X said", no recipient) matches only a
-    known one of the same day or of the kind the words name ("in an interview"): people say many things.
+    means no match (a new key is proposed). A plain statement or announcement ("X said", no recipient)
+    matches only a known one of the same day or of the kind the words name ("in an interview"): people say many things.
 
     Args:
         ctx: the context (registry and facts).
@@ -143,6 +143,10 @@ def matching_event(
     said, labelled = _kinds(words), _kinds(entity.label if entity else "")
     if said and labelled and not said & labelled:
         return None  # "in a Tuesday speech" is not a known interview
-    if etype == "Statement" and len(named) < 2 and not (said & labelled or (day and day in best.dates)):
+    if (
+        etype in ("Statement", "Announcement")
+        and len(named) < 2
+        and not (said & labelled or (day and day in best.dates))
+    ):
         return None  # people say many things: "X said" alone is no evidence of one known statement
     return best

@@ -9,11 +9,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kg.authoring.suggest import relations
+from kg.authoring.suggest import relations, speakers
 from kg.authoring.suggest.context import Context as _Context
 from kg.authoring.suggest.context import load_context, surface_forms
 from kg.authoring.suggest.events import known_events, matching_event, state_of
-from kg.authoring.suggest.mentions import TITLE_SYNONYMS, derived_forms, loose_pattern
+from kg.authoring.suggest.mentions import (
+    TITLE_RE,
+    TITLE_SYNONYMS,
+    TITLE_WORDS,
+    derived_forms,
+    holders_by_post,
+    loose_pattern,
+    post_title_words,
+    title_mentions,
+)
 from kg.seeds.anchor import AnchorFailure, anchor_quote
 from kg.seeds.corpus import Entity, Source
 from kg.seeds.text import sentences
@@ -26,7 +35,7 @@ SPEECH_VERBS = {
     "continued": "Statement", "confirmed": "Statement", "claimed": "Statement",
     "told": "Statement", "tells": "Statement",
     "warned": "Warning", "cautioned": "Warning",
-    "reported": "Report",
+    "reported": "Report", "saying": "Statement",
     "announced": "Announcement", "announces": "Announcement",
     "asked": "Request", "asks": "Request", "urged": "Request", "urges": "Request",
     "requested": "Request", "seeks": "Request", "sought": "Request",
@@ -43,13 +52,6 @@ DATE_RE = re.compile(
 )
 FUTURE_RE = re.compile(r"\b(?:will|(?:is|are) set to|(?:is|are) expected to (?:begin|start|meet|hold))\b")
 """Words that put a sentence's weekday in the future ("will travel ... Wednesday")."""
-TITLE_WORDS = (
-    "Minister", "President", "Premier", "Secretary", "Ambassador", "Chancellor", "Governor",
-    "Commissioner", "Representative", "Spokesperson", "Spokesman", "Spokeswoman", "Chairman",
-    "Chair", "Envoy", "Director", "Senator", "Mayor", "Chief",
-)  # fmt: skip
-"""Words of a title that comes before a name ("Trade Minister Kenji Moriyama")."""
-TITLE_RE = re.compile(r"\b(?:" + "|".join(TITLE_WORDS) + r")\b")
 STOP_WORDS = frozenset(
     (
         "a", "an", "the", "this", "that", "these", "those", "there", "here", "however", "but", "and", "or",
@@ -698,11 +700,19 @@ def _make(
 def _post_facts(ctx, ids, top, actors_at, new_post_for) -> list[FactSuggestion]:
     text = ctx.source.text
     out = []
+    holders = holders_by_post(ctx)
     for m in top:
         if not ctx.vocab.is_a(m.type, "Post"):
             continue
         holder = actors_at.get(_skip_space(text, m.end))
         if holder is None or holder.type != "Person":
+            definite = m.via == "title" or re.search(r"\b[Tt]he\s+$", text[max(0, m.start - 4) : m.start])
+            if definite and len(holders.get(m.key, ())) == 1:  # "the president": who holds it now
+                (person,) = holders[m.key]
+                fs = _make(ctx, ids, "post", f"a{ctx.article_no}-{m.key}", m.start, m.end,
+                           {"subject": m.key, "type": "Post", "heldBy": person})  # fmt: skip
+                fs.notes.append(f"a title without a name: the holder other facts give {m.key}")
+                out.append(fs)
             continue
         fs = _make(ctx, ids, "post", f"a{ctx.article_no}-{m.key}", m.start, holder.end,
                    {"subject": m.key, "type": "Post", "heldBy": holder.key})  # fmt: skip
@@ -710,10 +720,39 @@ def _post_facts(ctx, ids, top, actors_at, new_post_for) -> list[FactSuggestion]:
             fs.needs.append(holder.key)
         out.append(fs)
     out += _counterpart_facts(ctx, ids, top, actors_at)
+    out += _title_before_name_facts(ctx, ids, top, holders)
     for post_key, (start, holder) in new_post_for.items():
         fs = _make(ctx, ids, "post", f"a{ctx.article_no}-{post_key}", start, holder.end,
                    {"subject": post_key, "type": "Post", "heldBy": holder.key})  # fmt: skip
         fs.needs += [post_key] + ([holder.key] if holder.new else [])
+        out.append(fs)
+    return out
+
+
+def _title_before_name_facts(ctx, ids, top, holders) -> list[FactSuggestion]:
+    """ "President Donald Trump": a title word alone before the name of someone other facts say holds
+    the post of that title."""
+    text = ctx.source.text
+    held: dict[str, list[str]] = {}
+    for post, people in holders.items():
+        for person in people:
+            held.setdefault(person, []).append(post)
+    out = []
+    for m in top:
+        title = re.search(r"(?<![\w’'])(" + TITLE_RE.pattern + r")\s+$", text[max(0, m.start - 30) : m.start])
+        if not title or not ctx.vocab.is_a(m.type, "Person") or m.key not in held:
+            continue
+        start = m.start - (len(text[max(0, m.start - 30) : m.start]) - title.start(1))
+        if any(o.end > start - 2 and o.end <= m.start and ctx.vocab.is_a(o.type, "Post") for o in top):
+            continue  # "US President Donald Trump": the post's own mention gives the fact
+        posts = [
+            p for p in held[m.key] if p in ctx.entities and title.group(1).lower() in post_title_words(ctx, p)
+        ]
+        if len(posts) != 1:
+            continue
+        fs = _make(ctx, ids, "post", f"a{ctx.article_no}-{posts[0]}", start, m.end,
+                   {"subject": posts[0], "type": "Post", "heldBy": m.key})  # fmt: skip
+        fs.notes.append(f'"{title.group(1)}" before the name: the post other facts say {m.key} holds')
         out.append(fs)
     return out
 
@@ -776,9 +815,22 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
         sentence = text[s_start:s_end]
         for verb in SPEECH_RE.finditer(sentence):
             v_start, v_end = s_start + verb.start(), s_start + verb.end()
-            speaker = _speaker_before(text, v_start, [a for a in actors if _is_agent(a, ctx)], s_start)
+            agents = [a for a in actors if _is_agent(a, ctx)]
+            if verb.group(1) == "saying":  # "X has taken a firm stance, saying ...": X said it
+                participle = speakers.PARTICIPLE.search(text, max(s_start, v_start - 3), v_end)
+                speaker = (
+                    speakers.sentence_subject(text, s_start, v_start, agents, _is_agent_of(ctx))
+                    if participle
+                    else None
+                )
+            else:
+                speaker = _speaker_before(text, v_start, agents, s_start)
             if speaker is None and re.search(r"[,”\"]\s*$", text[s_start:v_start]):
                 speaker = _speaker_after(text, v_end, actors_at)  # "..., said the news agency"
+            if speaker is None:  # "he cautioned": the person named last
+                speaker = speakers.antecedent(
+                    text, v_start, agents, lambda a: ctx.vocab.is_a(a.type, "Person")
+                )
             if speaker is None or not _is_agent(speaker, ctx):
                 continue
             word = verb.group(1).lower()  # "Seeks" in a headline
@@ -851,6 +903,10 @@ def _clause_end(text: str, at: int, limit: int) -> int:
 
 def _is_agent(actor: _Actor, ctx: _Context) -> bool:
     return ctx.vocab.is_a(actor.type, "Actor")
+
+
+def _is_agent_of(ctx: _Context):
+    return lambda actor: _is_agent(actor, ctx)
 
 
 def _holder_or_self(actor: _Actor | None, actors_at: dict[int, _Actor], text: str) -> _Actor | None:
@@ -1138,9 +1194,15 @@ def suggest_in(ctx: _Context) -> Suggestions:
     mentions = find_mentions(text, ctx.entities, excluded, forms)
     country_mentions, new_states = find_countries(text, ctx.entities, mentions, excluded)
     mentions = sorted(mentions + country_mentions, key=lambda m: (m.start, -m.end, m.key))
+    titles = title_mentions(text, [(m.key, m.start, m.end) for m in mentions], ctx)
+    titles = [t for t in titles if not _in_excluded(t[1], t[2], excluded)]
+    mentions += [
+        Mention(k, ctx.entities[k].type, s, e, t, "title") for k, s, e, t in titles if k in ctx.entities
+    ]
+    mentions.sort(key=lambda m: (m.start, -m.end, m.key))
     known = set(ctx.entities)
     names = find_unknown_names(text, mentions, excluded, known | {c.key for c in new_states})
-    candidates = new_states + names
+    candidates = new_states + names + _title_posts(titles, {c.key for c in names}, ctx)
     candidates_by_start = {c.start: c for c in candidates}
     date = ctx.source.date
     article_date = dt.date.fromisoformat(date.value) if date and len(date.value) == 10 else None
@@ -1257,6 +1319,22 @@ def _new_posts(text, top, candidates_by_start, ctx, candidates) -> dict[str, tup
         holder.fields.setdefault("nationality", m.key)
         out[post_key] = (m.start, _Actor(holder.key, "Person", holder.start, holder.end, True))
     return out
+
+
+def _title_posts(titles, taken: set[str], ctx: _Context) -> list[EntityCandidate]:
+    """New posts named by a title and a state the registry has no such post for ("the Chinese president")."""
+    out: dict[str, EntityCandidate] = {}
+    for key, start, end, words in titles:
+        if not key.startswith("new:"):
+            continue
+        _, label, state = key.split(":")
+        post_key = slug(label)
+        if post_key not in taken and post_key not in out:
+            out[post_key] = EntityCandidate(
+                post_key, "Post", label, start, end, words, "a title with a state, no name",
+                {"postIn": state}, "a title word",
+            )  # fmt: skip
+    return list(out.values())
 
 
 def _state_of_place(key: str, ctx: _Context) -> str | None:

@@ -10,6 +10,18 @@ from kg.authoring.suggest.context import Context, surface_forms
 HONORIFICS = ("Mr", "Mrs", "Ms", "Dr")
 TITLE_SYNONYMS = (("Prime Minister", "Premier"), ("Defense", "Defence"), ("Secretary", "Minister"))
 """Title words that name the same post in different countries' English."""
+TITLE_WORDS = (
+    "Minister", "President", "Premier", "Secretary", "Ambassador", "Chancellor", "Governor",
+    "Commissioner", "Representative", "Spokesperson", "Spokesman", "Spokeswoman", "Chairman",
+    "Chair", "Envoy", "Director", "Senator", "Mayor", "Chief",
+)  # fmt: skip
+"""Words of a title that comes before a name ("Trade Minister Kenji Moriyama")."""
+TITLE_RE = re.compile(r"\b(?:" + "|".join(TITLE_WORDS) + r")\b")
+TITLE_ONLY = re.compile(
+    r"\b(?:(?P<the>[Tt]he)|(?P<owner>[A-Z][\w.]*(?: [A-Z]\w*)?)[’']s)\s+(?P<words>(?:[A-Z][\w.]*\s+|[a-z]+\s+){0,2}?)"
+    r"(?P<title>(?i:" + "|".join(TITLE_WORDS) + r"))\b(?!\s+[A-Z])"
+)
+"""A title without a name: "the president", "the US president", "Japan's trade minister"."""
 
 
 @lru_cache(maxsize=256)
@@ -38,7 +50,7 @@ def state_words(label: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _holders(ctx: Context) -> dict[str, set[str]]:
+def holders_by_post(ctx: Context) -> dict[str, set[str]]:
     """Post key -> the people other facts say hold it."""
     out: dict[str, set[str]] = {}
     for fact in ctx.facts:
@@ -63,7 +75,7 @@ def derived_forms(ctx: Context) -> dict[str, tuple[str, ...]]:
     from kg.authoring.suggest.events import state_of
 
     out: dict[str, list[str]] = {}
-    holders = _holders(ctx)
+    holders = holders_by_post(ctx)
     for key, entity in ctx.entities.items():
         forms = surface_forms(ctx, key)
         extra: list[str] = []
@@ -127,3 +139,75 @@ def loose_pattern(form: str) -> re.Pattern:
     ignore_case = len(words) > 1 or form.islower()
     flags = re.IGNORECASE if ignore_case else 0
     return re.compile(r"(?<![\w])" + body + r"(?![\w])", flags)
+
+
+def post_title_words(ctx: Context, key: str) -> set[str]:
+    """The title words of a post's label and forms, lower case ("president", "minister")."""
+    words = " ".join((ctx.entities[key].label, *surface_forms(ctx, key))).lower()
+    return {w.lower() for w in TITLE_WORDS if re.search(rf"\b{w.lower()}\b", words)}
+
+
+def _fits(ctx: Context, key: str, head: str, states: set, qualifiers: list[str]) -> bool:
+    """A post has this title word, is in these states and its forms hold these words ("trade")."""
+    from kg.authoring.suggest.events import state_of
+
+    forms = " ".join((ctx.entities[key].label, *surface_forms(ctx, key))).lower()
+    return (
+        head in post_title_words(ctx, key)
+        and all(state_of(key, ctx) == s for s in states)
+        and all(q.lower() in forms for q in qualifiers)
+    )
+
+
+def title_mentions(
+    text: str, mentions: list[tuple[str, int, int]], ctx: Context
+) -> list[tuple[str, int, int, str]]:
+    """Posts named by a title without a name: "the president" (the post of that title the article
+    named last), "the Chinese president", "Japan's trade minister" (the one post of that title in
+    that state, among those the article names, else in the registry).
+
+    Args:
+        text: the article.
+        mentions: (key, start, end) of the registry mentions already found.
+        ctx: the context.
+
+    Returns:
+        (post key, start, end, words) for each title; spans another post mention covers are skipped.
+        A title in a state the registry has no such post for gives ``"new:<label>:<state key>"``
+        ("new:President of China:china").
+    """
+    from kg.authoring.suggest.events import state_of
+
+    posts = [
+        (k, s, e)
+        for k, s, e in mentions
+        if k in ctx.entities and ctx.vocab.is_a(ctx.entities[k].type, "Post")
+    ]
+    every_post = [k for k, e in ctx.entities.items() if ctx.vocab.is_a(e.type, "Post")]
+    out = []
+    for match in TITLE_ONLY.finditer(text):
+        start, end = match.start("words"), match.end("title")
+        if any(s <= match.start("title") and match.end("title") <= e for _, s, e in posts):
+            continue  # a post's own form ("US President") already says which
+        head = match.group("title").lower()
+        states = {
+            state_of(k, ctx)
+            for k, s, e in mentions
+            if match.start() <= s and e <= end and k in ctx.entities and state_of(k, ctx) == k
+        }
+        qualifiers = [w for w in match.group("words").split() if w[:1].islower()]
+        named = [k for k, _, e in posts if e <= match.start() and _fits(ctx, k, head, states, qualifiers)]
+        if named:
+            key = named[-1]  # the post of that title the article named last
+        else:
+            known = [k for k in every_post if _fits(ctx, k, head, states, qualifiers)]
+            if len(known) == 1 and (states or qualifiers):
+                key = known[0]
+            elif not known and len(states) == 1:  # "the Chinese president": a post the registry lacks
+                (state,) = states
+                title = " ".join(w[:1].upper() + w[1:] for w in [*qualifiers, match.group("title")])
+                key = f"new:{title} of {ctx.entities[state].label}:{state}"
+            else:
+                continue
+        out.append((key, start, end, text[start:end]))
+    return out
