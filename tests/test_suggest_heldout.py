@@ -254,3 +254,34 @@ def test_titles_without_names_are_posts_and_their_holders(corpus, held_out):
     assert (president.fields["subject"], president.fields["heldBy"]) == (
         "president-of-the-united-states", "donald-trump",
     )  # fmt: skip
+
+
+def test_a_weekday_resolves_against_the_known_event_it_describes():
+    from kg.authoring.suggest.events import KnownEvent, anchor_event_dates
+    from kg.authoring.suggest.find import FactSuggestion, find_dates
+
+    text = "Trump's tariff announcement planned for Wednesday drew warnings. Japan protested last week."
+    thursday = dt.date(2025, 4, 3)
+    planned, last_week = find_dates(text, thursday)
+    # "planned for" looks ahead: the next Wednesday from the article's date
+    assert (planned.text, planned.value) == ("Wednesday", "2025-04-09")
+    assert planned.inferred_from == (
+        "'Wednesday' in an article dated Thu 2025-04-03: the sentence looks ahead: the next Wednesday from it"
+    )
+    assert (last_week.value, last_week.inferred_from.split(": ")[-1]) == (
+        "2025-03", "the week 2025-03-24 to 2025-03-30",
+    )  # fmt: skip
+    # the suggestion is about a known announcement other facts date to Wednesday 2 April: that day
+    # wins, and the basis says what was resolved against what
+    date = {"value": planned.value, "inferred_from": planned.inferred_from}
+    fs = FactSuggestion("a005-x", "statement", text, 0, 10, None, {"subject": "liberation-day", "date": date})
+    anchor_event_dates([fs], [KnownEvent("liberation-day", "Announcement", dates={"2025-04-02"})])
+    assert fs.fields["date"] == {
+        "value": "2025-04-02",
+        "inferred_from": "'Wednesday' for liberation-day, which other facts date to Wednesday 2025-04-02"
+        " (the article's date gave 2025-04-09)",
+    }
+    # an event of another weekday, or none known: the article's date stands
+    fs.fields["date"] = dict(date)
+    anchor_event_dates([fs], [KnownEvent("liberation-day", "Announcement", dates={"2025-04-01"})])
+    assert fs.fields["date"] == date

@@ -150,3 +150,46 @@ def matching_event(
     ):
         return None  # people say many things: "X said" alone is no evidence of one known statement
     return best
+
+
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def anchor_event_dates(facts: list, events: list[KnownEvent], window: int = 7) -> None:
+    """A weekday resolved against the article's date, moved to the day of the known event it describes.
+
+    "The announcement planned for Wednesday", in a suggestion proposed under a known event's key:
+    when the other facts date that event to a Wednesday within ``window`` days of the day the
+    article's date gave, the event's day wins and ``inferred_from`` says so; otherwise the
+    article's date stands.
+
+    Args:
+        facts: the suggestions (their ``date`` fields are changed in place).
+        events: :func:`known_events` of the context.
+        window: how far apart (days) the two readings may be.
+    """
+    dated = {e.key: sorted(d for d in e.dates if len(d) == 10) for e in events}
+    for fs in facts:
+        date = fs.fields.get("date")
+        subject = str(fs.fields.get("subject"))
+        if not isinstance(date, dict) or not dated.get(subject) or len(str(date["value"])) != 10:
+            continue
+        said = re.match(r"'([^']+)'", str(date["inferred_from"]))
+        words = said.group(1).lower().split() if said else []
+        if not words or words[-1] not in WEEKDAY_NAMES:
+            continue
+        resolved = dt.date.fromisoformat(str(date["value"]))
+        for known in dated[subject]:
+            day = dt.date.fromisoformat(known)
+            if (
+                day != resolved
+                and day.weekday() == WEEKDAY_NAMES.index(words[-1])
+                and abs((day - resolved).days) <= window
+            ):
+                fs.fields["date"] = {
+                    "value": known,
+                    "inferred_from": f"'{said.group(1)}' for {subject}, which other facts date to "
+                    f"{WEEKDAY_NAMES[day.weekday()].title()} {known} (the article's date gave {resolved.isoformat()})",
+                }
+                fs.notes.append(f"the date of {subject} as other facts give it, not the article's")
+                break

@@ -12,7 +12,7 @@ from pathlib import Path
 from kg.authoring.suggest import relations, speakers
 from kg.authoring.suggest.context import Context as _Context
 from kg.authoring.suggest.context import load_context, surface_forms
-from kg.authoring.suggest.events import known_events, matching_event, state_of
+from kg.authoring.suggest.events import anchor_event_dates, known_events, matching_event, state_of
 from kg.authoring.suggest.mentions import (
     TITLE_RE,
     TITLE_SYNONYMS,
@@ -50,7 +50,10 @@ DATE_RE = re.compile(
     r"|\b(yesterday|today|over the weekend)\b"
     r"|\b((?i:earlier this|later this|last|next|this) (?:week|month|year))\b"
 )
-FUTURE_RE = re.compile(r"\b(?:will|(?:is|are) set to|(?:is|are) expected to (?:begin|start|meet|hold))\b")
+FUTURE_RE = re.compile(
+    r"\b(?:will|(?:is|are) set to|(?:is|are) expected to (?:begin|start|meet|hold)|"
+    r"planned for|scheduled for|due (?:on|for)|slated for|set for)\b"
+)
 """Words that put a sentence's weekday in the future ("will travel ... Wednesday")."""
 STOP_WORDS = frozenset(
     (
@@ -1243,6 +1246,7 @@ def suggest_in(ctx: _Context) -> Suggestions:
         lambda sp: _date_field(sp, dates), rates, known_events(ctx),
     )  # fmt: skip
     relations.add_attribution(facts, spans, as_mentions, ctx)
+    anchor_event_dates(facts, known_events(ctx))
     facts.sort(key=lambda f: (f.start, f.end, f.id))
     extra = _event_and_measure_candidates(facts, candidates, ctx)
     new_mentions = _new_entity_mentions(text, candidates, mentions, excluded)
