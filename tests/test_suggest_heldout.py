@@ -285,3 +285,24 @@ def test_a_weekday_resolves_against_the_known_event_it_describes():
     fs.fields["date"] = dict(date)
     anchor_event_dates([fs], [KnownEvent("liberation-day", "Announcement", dates={"2025-04-01"})])
     assert fs.fields["date"] == date
+
+
+def test_what_a_person_says_is_attributed_to_them_after_the_outlet_that_relays_it(held_out):
+    facts = held_out[A003].facts
+    # 'Bessent confirmed in an interview with Bloomberg TV that "Washington and Tokyo will hold talks
+    # Wednesday"': the talks of the quoted clause (not Bessent and South Korea from the next clause)
+    talks = next(f for f in facts if f.quote == "Washington and Tokyo will hold talks")
+    assert (talks.fields["subject"], talks.fields["participant"]) == (
+        "us-japan-tariff-talks", ["united-states", "japan"],
+    )  # fmt: skip
+    # "Bloomberg TV" is a new name to the other articles (a news outlet by its name)
+    assert talks.fields["attribution"] == ["bloomberg-tv", "scott-bessent"]
+    confirmed = next(f for f in facts if f.kind == "statement" and f.fields["speaker"] == "scott-bessent")
+    assert confirmed.fields["attribution"] == ["bloomberg-tv"]  # his own words: only the outlet relays them
+
+
+def test_a_visit_introduced_before_its_traveller(held_out):
+    # "During a trip to Tokyo on Sunday, Secretary of Defense Pete Hegseth announced ..."
+    trip = next(f for f in held_out[A004].facts if f.kind == "meeting" and f.fields["type"] == "Visit")
+    assert (trip.fields["participant"], trip.fields["place"]) == ("pete-hegseth", "tokyo")
+    assert trip.needs  # a new visit: Hegseth is new to the other articles, no known event is his

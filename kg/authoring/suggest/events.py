@@ -113,8 +113,8 @@ def matching_event(
         The matching event, or None.
     """
     named = {k for keys in roles.values() for k in keys if k}
-    if not named:
-        return None
+    if not named & set(ctx.entities):
+        return None  # only new names: nothing to recognise a known event by
     scored = []
     for event in events:
         if not (ctx.vocab.is_a(event.type, etype) or ctx.vocab.is_a(etype, event.type)):

@@ -136,22 +136,33 @@ def meeting_roles(
     "Japan is in talks ..."), and those after "with" or "between" near the word; the place: a
     registry place after "in", "to" or "at".
     """
-    agents = [m for m in _agents(mentions, ctx, s_start, s_end) if not ctx.vocab.is_a(m.type, "NewsOutlet")]
+    # the clause the word is in: after an opening quotation mark or "that", up to a closing one
+    openers = [m.end() for m in re.finditer(r"[“\"]|\bthat\s", text[s_start:word_at])]
+    c_start = s_start + openers[-1] if openers else s_start
+    closer = re.compile(r"[”;]").search(text, word_at, s_end)
+    c_end = closer.start() if closer else s_end
+    agents = [m for m in _agents(mentions, ctx, c_start, c_end) if not ctx.vocab.is_a(m.type, "NewsOutlet")]
     roles: dict[str, list[str]] = {}
     used = []
     lead = []
     for m in agents:
         if m.end > word_at:
             break
-        gap = text[(lead[-1].end if lead else s_start) : m.start]
+        gap = text[(lead[-1].end if lead else c_start) : m.start]
         if (not lead and re.fullmatch(r"[\s“\"]*(?:the\s+)?(?:[A-Z]\w+\s+){0,3}", gap)) or (
             lead and re.fullmatch(r",?\s*(?:and\s+)?(?:the\s+)?", gap)
         ):
             lead.append(m)
         elif lead:
             break
+    intro = re.match(
+        r"[\s“\"]*(?:During|On|After|Before|Ahead of|While on|At the end of)\b", text[c_start:word_at]
+    )
+    comma = text.find(",", word_at, c_end)
+    if not lead and intro and comma != -1:  # "During a trip to Tokyo on Sunday, Pete Hegseth announced"
+        lead = [m for m in agents if comma < m.start <= comma + 45][:1]
     partners = []
-    tail = re.compile(r"\b(?:with|between)\s+(?:the\s+)?").search(text, word_at, min(s_end, word_at + 60))
+    tail = re.compile(r"\b(?:with|between)\s+(?:the\s+)?").search(text, word_at, min(c_end, word_at + 60))
     if tail:
         for m in agents:
             if m.start < tail.end():
@@ -202,7 +213,7 @@ def sentence_sources(text: str, s_start: int, s_end: int, mentions, ctx: Context
             text[max(s_start, m.start - 60) : m.start],
         )  # "according to a transcript obtained by the Associated Press"
         reported = re.match(r"\s+(?:news agency\s+)?(?:reported|reports|said)\b", after)
-        told = re.search(r"\btold\s+$", before)
+        told = re.search(r"\b(?:told|interview with)\s+(?:the\s+)?$", before)
         possessive = re.match(r"[’']s\b", text[m.end : m.end + 3])
         state = ctx.vocab.is_a(m.type, "State")  # "according to Japanese officials": unnamed sources
         named = according and not state and not possessive
@@ -401,18 +412,25 @@ def article_sources(
 
 def add_attribution(facts: list, spans: list[tuple[int, int]], mentions: list, ctx: Context) -> None:
     """Give the facts of a sentence the attribution chain the article states for it (not to the report
-    itself): see :func:`article_sources`."""
+    itself): see :func:`article_sources`. What a person says in the sentence ("Bessent confirmed that
+    talks will be held") is attributed to them too, after the outlets that relay it."""
     text = ctx.source.text
     for (s_start, s_end), chain in zip(spans, article_sources(text, spans, mentions, ctx), strict=True):
-        if not chain:
-            continue
+        inside = [fs for fs in facts if s_start <= fs.start and fs.end <= s_end and fs.kind != "post"]
+        said_by = [
+            str(fs.fields["speaker"]) for fs in inside
+            if fs.kind == "statement" and fs.fields.get("type") != "Report" and isinstance(fs.fields.get("speaker"), str)
+            and fs.fields["speaker"] in ctx.entities and ctx.vocab.is_a(ctx.entities[fs.fields["speaker"]].type, "Person")
+        ]  # fmt: skip
         named = {c for c in chain if isinstance(c, str)}
-        for fs in facts:
-            if not (s_start <= fs.start and fs.end <= s_end) or fs.kind == "post":
-                continue
+        for fs in inside:
             if named & {str(v) for v in _values(fs.fields.get("speaker"))}:
                 continue  # "Kyodo reported": the report is Kyodo's own, not attributed to it
-            fs.fields.setdefault("attribution", chain)
+            own = chain
+            if fs.kind not in ("statement",) and len(set(said_by)) == 1 and said_by[0] not in chain:
+                own = [*chain, said_by[0]]
+            if own:
+                fs.fields.setdefault("attribution", own)
 
 
 def _values(value) -> list:
