@@ -306,3 +306,27 @@ def test_a_visit_introduced_before_its_traveller(held_out):
     trip = next(f for f in held_out[A004].facts if f.kind == "meeting" and f.fields["type"] == "Visit")
     assert (trip.fields["participant"], trip.fields["place"]) == ("pete-hegseth", "tokyo")
     assert trip.needs  # a new visit: Hegseth is new to the other articles, no known event is his
+
+
+def test_news_forms_of_known_things_are_mentions(corpus, held_out):
+    def linked(article):
+        return {(m.key, corpus.sources[article].text[m.start : m.end]) for m in held_out[article].mentions}
+
+    # rates as mentions of the measure the other facts give that rate
+    assert ("us-reciprocal-tariff-on-japan", "24% levies") in linked(A001)
+    assert ("us-auto-tariff", "25% duty on cars") in linked(A001)
+    assert ("us-baseline-tariff", "baseline 10% levy") in linked(A003)
+    assert ("china-tariffs-on-us-goods", "125 per cent tariffs") in linked(A002)  # not "... on American"
+    # "said the Tokyo-based news agency": the outlet named before, whose words are its report
+    assert ("kyodo-news", "Tokyo-based news agency") in linked(A000)
+    said = next(f for f in held_out[A000].facts if f.quote.endswith("said the Tokyo-based news agency."))
+    assert (said.fields["subject"], said.fields["type"]) == ("kyodo-letter-report", "Report")
+    # the dateline is a place; the others never name Ankara, so a new one
+    ankara = {c.key: c for c in held_out[A000].candidates}["ankara"]
+    assert (ankara.type, ankara.text) == ("Place", "ANKARA")
+
+
+def test_a_title_with_its_field_before_a_new_name_is_a_new_post(held_out):
+    post = next(f for f in held_out[A004].facts if f.quote == "Secretary of Defense Pete Hegseth")
+    assert (post.fields["subject"], post.fields["heldBy"]) == ("secretary-of-defense", "pete-hegseth")
+    assert post.needs == ["secretary-of-defense", "pete-hegseth"]

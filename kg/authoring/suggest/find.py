@@ -14,21 +14,23 @@ from kg.authoring.suggest.context import Context as _Context
 from kg.authoring.suggest.context import load_context, surface_forms
 from kg.authoring.suggest.events import anchor_event_dates, known_events, matching_event, state_of
 from kg.authoring.suggest.mentions import (
+    MEASURE_WORDS,
+    RATE_RE,
     TITLE_RE,
     TITLE_SYNONYMS,
     TITLE_WORDS,
     derived_forms,
     holders_by_post,
     loose_pattern,
+    outlet_anaphors,
     post_title_words,
+    rate_mentions,
     title_mentions,
 )
 from kg.seeds.anchor import AnchorFailure, anchor_quote
 from kg.seeds.corpus import Entity, Source
 from kg.seeds.text import sentences
 
-MEASURE_WORDS = r"tariffs?|dut(?:y|ies)|lev(?:y|ies)|import tax(?:es)?|taxes|baseline|(?:tariff )?rates?"
-RATE_RE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d+)?)\s?(?:%|per ?cent\b|percent\b)")
 MEASURE_RE = re.compile(rf"\b(?:{MEASURE_WORDS})\b", re.IGNORECASE)
 SPEECH_VERBS = {
     "said": "Statement", "says": "Statement", "added": "Statement", "stated": "Statement",
@@ -591,6 +593,38 @@ def find_unknown_names(
     return list(candidates.values())
 
 
+def find_dateline(
+    text: str, mentions: list[Mention], excluded=(), entities: dict[str, Entity] | None = None
+) -> Mention | EntityCandidate | None:
+    """The dateline: a line of one to three capitalised words alone ("ANKARA") is where the story
+    was filed, a place: the registry's place of that name, else a candidate new one.
+
+    Example:
+        >>> find_dateline("Title\\n\\nANKARA\\n\\nChina has asked Japan.", []).label
+        'Ankara'
+    """
+    for match in re.finditer(r"^([A-Z][A-Z’'.-]+(?: [A-Z][A-Z’'.-]+){0,2})[ \t]*$", text, re.M):
+        start, end = match.span(1)
+        if _in_excluded(start, end, excluded) or any(m.start < end and start < m.end for m in mentions):
+            continue
+        label = match.group(1).title()
+        for entity in (entities or {}).values():
+            if entity.type == "Place" and entity.label == label:
+                return Mention(entity.key, entity.type, start, end, match.group(1), "dateline")
+        if len(label) > 3:  # "AA", "TV": not a place
+            return EntityCandidate(
+                slug(label),
+                "Place",
+                label,
+                start,
+                end,
+                match.group(1),
+                "a dateline",
+                type_reason="a dateline",
+            )
+    return None
+
+
 def _is_headline(text: str, at: int, sentence_at) -> bool:
     start = sentence_at(at)
     end = text.find("\n", at)
@@ -838,6 +872,8 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
                 continue
             word = verb.group(1).lower()  # "Seeks" in a headline
             etype = SPEECH_VERBS[word]
+            if etype == "Statement" and ctx.vocab.is_a(speaker.type, "NewsOutlet"):
+                etype = "Report"  # "..., said the news agency": what an outlet says is its report
             fields: dict[str, object] = {}
             recipient = None
             if word in ADDRESSED:
@@ -1202,10 +1238,18 @@ def suggest_in(ctx: _Context) -> Suggestions:
     mentions += [
         Mention(k, ctx.entities[k].type, s, e, t, "title") for k, s, e, t in titles if k in ctx.entities
     ]
+    outlets = [(m.key, m.start, m.end) for m in mentions if ctx.vocab.is_a(m.type, "NewsOutlet")]
+    anaphors = [a for a in outlet_anaphors(text, outlets) if not _in_excluded(a[1], a[2], excluded)]
+    mentions += [Mention(k, ctx.entities[k].type, s, e, t, "anaphor") for k, s, e, t in anaphors]
     mentions.sort(key=lambda m: (m.start, -m.end, m.key))
     known = set(ctx.entities)
     names = find_unknown_names(text, mentions, excluded, known | {c.key for c in new_states})
     candidates = new_states + names + _title_posts(titles, {c.key for c in names}, ctx)
+    dateline = find_dateline(text, mentions, excluded, ctx.entities)
+    if isinstance(dateline, Mention):
+        mentions = sorted([*mentions, dateline], key=lambda m: (m.start, -m.end, m.key))
+    elif dateline is not None and dateline.key not in {c.key for c in candidates}:
+        candidates.append(dateline)
     candidates_by_start = {c.start: c for c in candidates}
     date = ctx.source.date
     article_date = dt.date.fromisoformat(date.value) if date and len(date.value) == 10 else None
@@ -1219,6 +1263,7 @@ def suggest_in(ctx: _Context) -> Suggestions:
         actors_at[a.start] = a
     _type_persons(candidates, top, text, ctx)
     new_posts = _new_posts(text, top, candidates_by_start, ctx, candidates)
+    new_posts |= _field_posts(text, top, candidates_by_start, candidates, excluded)
     for a in actors:
         if a.new:
             a.type = next(c.type for c in candidates if c.key == a.key)
@@ -1234,6 +1279,12 @@ def suggest_in(ctx: _Context) -> Suggestions:
     facts += _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker)
     rates = _unify_new_measures(_rate_facts(ctx, ids, top, actors), ids, ctx.article_no)
     facts += rates
+    known_rates = [
+        (str(f.fields["subject"]), f.start, f.end) for f in rates if f.fields["subject"] in ctx.entities
+    ]
+    for key, start, end, words in rate_mentions(text, known_rates, mentions):
+        mentions.append(Mention(key, ctx.entities[key].type, start, end, words, "rate"))
+    mentions.sort(key=lambda m: (m.start, -m.end, m.key))
     spans = [sp for sp in [(s.start, s.end) for s in sentences(text)] if not _in_excluded(*sp, excluded)]
     as_mentions = mentions + [Mention(c.key, c.type, c.start, c.end, c.text, "new") for c in candidates]
     as_mentions.sort(key=lambda m: (m.start, -m.end, m.key))
@@ -1283,6 +1334,31 @@ def _type_persons(candidates: list[EntityCandidate], top: list[Mention], text: s
             ]
             if before and re.fullmatch(r"[\s\w]*", text[before[-1].end : c.start]):
                 c.fields.setdefault("nationality", before[-1].key)
+
+
+def _field_posts(text, top, candidates_by_start, candidates, excluded) -> dict[str, tuple[int, _Actor]]:
+    """ "Secretary of Defense Pete Hegseth": a new post named by a title and its field, held by the new
+    name after it (no state is named: the annotator adds it)."""
+    out: dict[str, tuple[int, _Actor]] = {}
+    taken = {c.key for c in candidates}
+    for match in re.finditer(r"\b(?:" + TITLE_RE.pattern + r") (?:of|for) (?:the )?[A-Z][\w-]*(?= )", text):
+        holder = candidates_by_start.get(match.end() + 1)
+        if holder is None or _in_excluded(match.start(), match.end(), excluded):
+            continue
+        if any(m.start <= match.start() < m.end or m.start < match.end() <= m.end for m in top):
+            continue  # a registry post or a state's title: handled by their own rules
+        key = slug(match.group())
+        if key in taken or key in out:
+            continue
+        candidates.append(
+            EntityCandidate(
+                key, "Post", match.group(), match.start(), match.end(), match.group(),
+                "a title and its field before a name", type_reason="a title word",
+            )
+        )  # fmt: skip
+        holder.type, holder.type_reason = "Person", f'holds "{match.group()}"'
+        out[key] = (match.start(), _Actor(holder.key, "Person", holder.start, holder.end, True))
+    return out
 
 
 def _new_posts(text, top, candidates_by_start, ctx, candidates) -> dict[str, tuple[int, _Actor]]:

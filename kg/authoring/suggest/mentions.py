@@ -7,6 +7,22 @@ from functools import lru_cache
 
 from kg.authoring.suggest.context import Context, surface_forms
 
+MEASURE_WORDS = r"tariffs?|dut(?:y|ies)|lev(?:y|ies)|import tax(?:es)?|taxes|baseline|(?:tariff )?rates?"
+"""Words that name a trade measure by its rate ("a 24% levy", "a 10 per cent universal rate")."""
+RATE_RE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d+)?)\s?(?:%|per ?cent\b|percent\b)")
+RATE_PHRASE = re.compile(
+    r"(?:\b(?:baseline|universal|blanket)\s+)?"
+    + RATE_RE.pattern
+    + r"\s+(?:[a-z-]+\s+)?(?:"
+    + MEASURE_WORDS
+    + r")\b(?:\s+(?:on|for)\s+(?P<on>[\w-]+(?:\s[A-Z][\w-]*)?))?"
+)
+"""A rate with its measure word, a kind word before and what it is on: "baseline 10% levy",
+"25% duty on cars", "24 per cent blanket tariff"."""
+OUTLET_NOUN = re.compile(
+    r"\bthe\s+((?:[\w-]+\s+)?(?:media outlet|news agency|agency|broadcaster|newspaper|outlet|paper|wire service))\b"
+)
+"""An outlet named by what it is ("the media outlet", "the Tokyo-based news agency"): the one named before."""
 HONORIFICS = ("Mr", "Mrs", "Ms", "Dr")
 TITLE_SYNONYMS = (("Prime Minister", "Premier"), ("Defense", "Defence"), ("Secretary", "Minister"))
 """Title words that name the same post in different countries' English."""
@@ -210,4 +226,65 @@ def title_mentions(
             else:
                 continue
         out.append((key, start, end, text[start:end]))
+    return out
+
+
+def rate_mentions(
+    text: str, rates: list[tuple[str, int, int]], mentions: list
+) -> list[tuple[str, int, int, str]]:
+    """A rate and its measure word as a mention of the known measure a rate suggestion gives it.
+
+    "24% levies" is the measure other facts give 24%; "25% duty on cars" keeps what it is on
+    when that is a registry mention ("cars").
+
+    Args:
+        text: the article.
+        rates: (measure key, start, end) of rate suggestions on registry measures.
+        mentions: the registry mentions already found (objects with ``start`` and ``end``).
+
+    Returns:
+        (key, start, end, words), one per rate phrase.
+
+    Example:
+        >>> text = "Japan faces 24% levies on exports to the U.S."
+        >>> rate_mentions(text, [("us-tariff-on-japan", 0, len(text))], [])
+        [('us-tariff-on-japan', 12, 22, '24% levies')]
+    """
+    out = []
+    for key, start, end in rates:
+        for match in RATE_PHRASE.finditer(text, max(0, start - 12), min(len(text), end + 40)):
+            if not start <= match.start(1) < end:
+                continue
+            stop = match.end()
+            on = [m for m in mentions if m.start == match.start("on") and m.end == match.end()]
+            adjective = on and on[0].type == "State" and re.match(r"\s+[a-z]", text[match.end() :])
+            if match.group("on") and (not on or adjective):
+                # what it is on is kept when it is a registry name ("on cars"), not an adjective ("on American goods")
+                stop = match.start("on") - len(
+                    re.search(r"\s+(?:on|for)\s+$", text[: match.start("on")]).group()
+                )
+            out.append((key, match.start(), stop, text[match.start() : stop]))
+    return out
+
+
+def outlet_anaphors(text: str, outlets: list[tuple[str, int, int]]) -> list[tuple[str, int, int, str]]:
+    """ "the media outlet", "the Tokyo-based news agency": the news outlet the article named last.
+
+    Args:
+        text: the article.
+        outlets: (key, start, end) of the news outlet mentions, in text order.
+
+    Returns:
+        (key, start, end, words) for each such phrase after an outlet was named.
+
+    Example:
+        >>> text = "Kyodo News reported it. The letter was sent, the media outlet reported."
+        >>> outlet_anaphors(text, [("kyodo-news", 0, 10)])
+        [('kyodo-news', 49, 61, 'media outlet')]
+    """
+    out = []
+    for match in OUTLET_NOUN.finditer(text):
+        before = [key for key, _, end in outlets if end <= match.start()]
+        if before and not any(s <= match.start(1) < e for _, s, e in outlets):
+            out.append((before[-1], match.start(1), match.end(1), match.group(1)))
     return out

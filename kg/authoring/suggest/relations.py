@@ -213,7 +213,9 @@ def sentence_sources(text: str, s_start: int, s_end: int, mentions, ctx: Context
             text[max(s_start, m.start - 60) : m.start],
         )  # "according to a transcript obtained by the Associated Press"
         reported = re.match(r"\s+(?:news agency\s+)?(?:reported|reports|said)\b", after)
-        told = re.search(r"\b(?:told|interview with)\s+(?:the\s+)?$", before)
+        told = re.search(
+            r"\b(?:told|interview with|said|reported)\s+(?:the\s+)?$", before
+        )  # "..., said the agency"
         possessive = re.match(r"[’']s\b", text[m.end : m.end + 3])
         state = ctx.vocab.is_a(m.type, "State")  # "according to Japanese officials": unnamed sources
         named = according and not state and not possessive
