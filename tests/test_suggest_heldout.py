@@ -330,3 +330,27 @@ def test_a_title_with_its_field_before_a_new_name_is_a_new_post(held_out):
     post = next(f for f in held_out[A004].facts if f.quote == "Secretary of Defense Pete Hegseth")
     assert (post.fields["subject"], post.fields["heldBy"]) == ("secretary-of-defense", "pete-hegseth")
     assert post.needs == ["secretary-of-defense", "pete-hegseth"]
+
+
+def test_a_dispute_is_known_by_its_parties_and_named_again_as_the_same(corpus, held_out):
+    def linked(article):
+        return {
+            (m.key, m.start)
+            for m in held_out[article].mentions
+            if m.key.endswith("tensions") or "war" in m.key
+        }
+
+    text = corpus.sources[A000].text
+    # "ongoing trade tensions between Washington and Beijing": the US-China dispute the other facts
+    # know, not the China-Japan "trade tensions" whose name the words also match
+    at = text.index("trade tensions between")
+    assert ("us-china-trade-war", at) in linked(A000)
+    assert ("china-japan-trade-tensions", at) not in linked(A000)
+    text = corpus.sources[A002].text
+    first = text.index("trade war between Washington")
+    # "The trade war between Washington and Beijing", then "the trade war between the world's two
+    # biggest economies": the same one
+    assert {
+        ("us-china-trade-war", first),
+        ("us-china-trade-war", text.index("trade war", first + 1)),
+    } <= linked(A002)

@@ -20,6 +20,7 @@ from kg.authoring.suggest.mentions import (
     TITLE_SYNONYMS,
     TITLE_WORDS,
     derived_forms,
+    dispute_references,
     holders_by_post,
     loose_pattern,
     outlet_anaphors,
@@ -1238,6 +1239,12 @@ def suggest_in(ctx: _Context) -> Suggestions:
     mentions += [
         Mention(k, ctx.entities[k].type, s, e, t, "title") for k, s, e, t in titles if k in ctx.entities
     ]
+    for key, start, end, words in dispute_references(text, mentions, ctx):
+        # the parties say which dispute: not another one whose name the same words match
+        mentions = [
+            m for m in mentions if not (m.start < end and start < m.end and ctx.vocab.is_a(m.type, "Dispute"))
+        ]
+        mentions.append(Mention(key, ctx.entities[key].type, start, end, words, "parties"))
     outlets = [(m.key, m.start, m.end) for m in mentions if ctx.vocab.is_a(m.type, "NewsOutlet")]
     anaphors = [a for a in outlet_anaphors(text, outlets) if not _in_excluded(a[1], a[2], excluded)]
     mentions += [Mention(k, ctx.entities[k].type, s, e, t, "anaphor") for k, s, e, t in anaphors]

@@ -23,6 +23,11 @@ OUTLET_NOUN = re.compile(
     r"\bthe\s+((?:[\w-]+\s+)?(?:media outlet|news agency|agency|broadcaster|newspaper|outlet|paper|wire service))\b"
 )
 """An outlet named by what it is ("the media outlet", "the Tokyo-based news agency"): the one named before."""
+BETWEEN = re.compile(
+    r"\b((?:(?:trade|economic|tariffs?|diplomatic)\s+)?(?:war|conflict|tensions|dispute|standoff|showdown|"
+    r"relations|relationship|rivalry))\s+between\s+(?:the\s+)?"
+)
+"""A dispute named by what it is and its parties: "the trade war between Washington and Beijing"."""
 HONORIFICS = ("Mr", "Mrs", "Ms", "Dr")
 TITLE_SYNONYMS = (("Prime Minister", "Premier"), ("Defense", "Defence"), ("Secretary", "Minister"))
 """Title words that name the same post in different countries' English."""
@@ -288,3 +293,62 @@ def outlet_anaphors(text: str, outlets: list[tuple[str, int, int]]) -> list[tupl
         if before and not any(s <= match.start(1) < e for _, s, e in outlets):
             out.append((before[-1], match.start(1), match.end(1), match.group(1)))
     return out
+
+
+def _parties(ctx: Context) -> dict[str, set[str]]:
+    """Dispute key -> the parties the context's facts give it."""
+    out: dict[str, set[str]] = {}
+    for fact in ctx.facts:
+        entity = ctx.entities.get(fact.subject)
+        if entity is None or not ctx.vocab.is_a(entity.type, "Dispute"):
+            continue
+        for claim in fact.claims:
+            if claim.prop == "party" and claim.value.kind == "entity":
+                out.setdefault(fact.subject, set()).add(claim.value.value)
+    return out
+
+
+def dispute_references(text: str, mentions: list, ctx: Context) -> list[tuple[str, int, int, str]]:
+    """ "the trade war between Washington and Beijing": the one known dispute whose parties (other
+    facts) are the two states named, the words before "between" its mention.
+
+    Args:
+        text: the article.
+        mentions: registry mentions (objects with key, start, end), states among them.
+        ctx: the context.
+
+    Returns:
+        (dispute key, start, end, words); several disputes with those parties and none whose forms
+        share a word with the phrase give nothing.
+    """
+    from kg.authoring.suggest.events import state_of
+
+    parties = _parties(ctx)
+    out = []
+    for match in BETWEEN.finditer(text):
+        after = sorted(
+            (m for m in mentions if match.end() <= m.start <= match.end() + 60), key=lambda m: m.start
+        )
+        states = []
+        for m in after:
+            gap = text[(states[-1][1] if states else match.end()) : m.start]
+            if states and not re.fullmatch(r"\s*(?:,|and)\s*(?:the\s+)?", gap):
+                break
+            state = state_of(m.key, ctx)
+            if state == m.key and (not states or m.start >= states[-1][1]):
+                states.append((state, m.end))
+        named = {s for s, _ in states}
+        if len(named) != 2:
+            continue
+        fits = [k for k, p in parties.items() if p == named]
+        words = set(match.group(1).lower().split())
+        if len(fits) > 1:
+            fits = [k for k in fits if words & set(" ".join(surface_forms(ctx, k)).lower().split())]
+        if len(fits) == 1:
+            out.append((fits[0], match.start(1), match.end(1), match.group(1)))
+    for key, start, _, words in list(out):  # later, "the trade war" is the same one
+        again = re.compile(r"\bthe\s+(?:ongoing\s+|current\s+)?(" + re.escape(words.lower()) + r")\b", re.I)
+        for match in again.finditer(text, start + 1):
+            if not any(s <= match.start(1) < e for _, s, e, _ in out):
+                out.append((key, match.start(1), match.end(1), match.group(1)))
+    return sorted(out, key=lambda r: r[1])
