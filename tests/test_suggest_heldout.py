@@ -354,3 +354,12 @@ def test_a_dispute_is_known_by_its_parties_and_named_again_as_the_same(corpus, h
         ("us-china-trade-war", first),
         ("us-china-trade-war", text.index("trade war", first + 1)),
     } <= linked(A002)
+
+
+def test_talks_someone_says_will_follow_are_their_sides(held_out):
+    # "... and added that similar discussions will follow with South Korea next week": Bessent's side
+    talks = next(
+        f for f in held_out[A003].facts if f.quote.endswith("discussions will follow with South Korea")
+    )
+    assert talks.fields["participant"] == ["united-states", "south-korea"]
+    assert talks.fields["attribution"] == ["bloomberg-tv", "scott-bessent"]

@@ -176,6 +176,15 @@ def meeting_roles(
                 break
     people = [_person_or_self(m, mentions, text, ctx) for m in lead + partners]
     keys = list(dict.fromkeys(m.key for m in people))
+    reported = re.search(r"\bthat\s$", text[max(s_start, c_start - 5) : c_start])
+    speakers = [
+        m for m in _agents(mentions, ctx, s_start, c_start) if not ctx.vocab.is_a(m.type, "NewsOutlet")
+    ]
+    if not lead and partners and reported and speakers:
+        # "Ishiba told reporters that talks with Washington would continue": the speaker's side talks
+        side = _person_or_self(speakers[0], mentions, text, ctx)
+        keys.insert(0, state_of(side.key, ctx) or side.key)
+        people.insert(0, side)
     if keys:
         roles["participant"] = keys
         used += people
@@ -327,16 +336,16 @@ def relation_facts(
                 fs.notes.append(note)
                 out.append(fs)
         # ------------------------------------------------ talks, meetings, visits
-        seen: set[str] = set()
+        seen: set[tuple] = (
+            set()
+        )  # one suggestion per kind and parties: "talks ... negotiations" in one clause
         for word in MEETING_RE.finditer(text, s_start, s_end):
             etype = MEETING_WORDS[word.group(1)]
-            if etype in seen:
-                continue
             roles, used = meeting_roles(text, s_start, s_end, word.start(), mentions, ctx)
             participants = roles.get("participant", [])
-            if len(participants) + len(roles.get("place", [])) < 2:
+            if len(participants) + len(roles.get("place", [])) < 2 or (etype, *participants) in seen:
                 continue
-            seen.add(etype)
+            seen.add((etype, *participants))
             event = matching_event(ctx, etype, {"participant": participants}, day, events)
             needs = []
             if event is not None:
