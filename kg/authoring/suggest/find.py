@@ -965,6 +965,11 @@ def _speaker_before(text: str, verb_start: int, actors: list[_Actor], sentence_s
     for a in actors:
         if not (sentence_start <= a.start and a.end <= verb_start):
             continue
+        if re.search(
+            r"\b(?:through|via|in|from|with|to|of|for|at|on)\s+(?:the\s+)?$",
+            text[max(0, a.start - 12) : a.start],
+        ):
+            continue  # "The letter, delivered through the embassy, urged": an object, not who urged
         gap = text[a.end : verb_start]
         adjacent = re.fullmatch(r"\s*(?:,\s*)?", gap) or re.fullmatch(
             r"\s+(?:(?:has|have|had)\s+)?(?:\w+ly\s+)?(?:on \w+|on (?:[A-Z][\w’'-]*\s+){1,3}|in a \w+ \w+)?\s*",
@@ -1289,8 +1294,10 @@ def suggest_in(ctx: _Context) -> Suggestions:
     known_rates = [
         (str(f.fields["subject"]), f.start, f.end) for f in rates if f.fields["subject"] in ctx.entities
     ]
+    have = {(m.key, m.start, m.end) for m in mentions}
     for key, start, end, words in rate_mentions(text, known_rates, mentions):
-        mentions.append(Mention(key, ctx.entities[key].type, start, end, words, "rate"))
+        if (key, start, end) not in have:  # "24% tariffs" may be a registry form already
+            mentions.append(Mention(key, ctx.entities[key].type, start, end, words, "rate"))
     mentions.sort(key=lambda m: (m.start, -m.end, m.key))
     spans = [sp for sp in [(s.start, s.end) for s in sentences(text)] if not _in_excluded(*sp, excluded)]
     as_mentions = mentions + [Mention(c.key, c.type, c.start, c.end, c.text, "new") for c in candidates]
