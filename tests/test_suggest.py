@@ -220,9 +220,9 @@ def test_every_seed_suggestion_passes_check_once_uncommented(seeds_copy):
         result = write_suggestions(suggest(article, seeds_copy), seeds_copy)
         written += len(result.facts_written)
         accept_suggestions(article, None, seeds_copy)
-    assert written == 102
+    assert written == 105
     report = check(seeds_copy)  # YAML, quotes, SHACL and violation queries
-    assert report.facts == 196 + 102
+    assert report.facts == 196 + 105
 
 
 def test_suggesting_twice_adds_nothing_and_accepting_one_takes_its_entities(seeds_copy):

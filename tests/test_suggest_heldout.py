@@ -363,3 +363,17 @@ def test_talks_someone_says_will_follow_are_their_sides(held_out):
     )
     assert talks.fields["participant"] == ["united-states", "south-korea"]
     assert talks.fields["attribution"] == ["bloomberg-tv", "scott-bessent"]
+
+
+def test_whose_announcement_and_whom_one_meets(held_out):
+    facts = held_out[A000].facts
+    # "following the president's announcement of a 90-day window": the president named before
+    announcement = next(f for f in facts if f.fields.get("type") == "Announcement")
+    assert announcement.fields["speaker"] == "donald-trump"
+    # "Akazawa Ryosei was the first foreign trade official to meet Trump": a new meeting of the two,
+    # not a known US-Japan meeting of other people
+    meeting = next(f for f in facts if f.fields.get("type") == "Meeting")
+    assert meeting.fields["participant"] == ["akazawa-ryosei", "donald-trump"] and meeting.needs
+    # an announcement's measure is the article's own statement, not attributed to who announced it
+    auto = [f for f in held_out[A004].facts if f.fields["subject"] == "us-auto-tariff"]
+    assert auto and not [f for f in auto if "attribution" in f.fields]

@@ -127,8 +127,9 @@ def matching_event(
             if prop in ("participant",):
                 have = event.parties(ctx)
             widened = have | {s for k in have if (s := state_of(k, ctx))}
-            if prop == "participant":  # "Trump attends talks with Japan": he takes part for his state
-                keys = [state_of(k, ctx) or k for k in keys]
+            if prop == "participant":  # "Trump attends talks with Japan": he takes part for his state,
+                direct = event.roles.get("participant", set())  # in talks whose parties are states
+                keys = [s if (s := state_of(k, ctx)) in direct else k for k in keys]
             if not all(k in widened for k in keys if k in ctx.entities):  # a new name is no evidence
                 ok = False
         if ok:

@@ -39,7 +39,7 @@ SPEECH_VERBS = {
     "told": "Statement", "tells": "Statement",
     "warned": "Warning", "cautioned": "Warning",
     "reported": "Report", "saying": "Statement",
-    "announced": "Announcement", "announces": "Announcement",
+    "announced": "Announcement", "announces": "Announcement", "announcement": "Announcement",
     "asked": "Request", "asks": "Request", "urged": "Request", "urges": "Request",
     "requested": "Request", "seeks": "Request", "sought": "Request",
 }  # fmt: skip
@@ -843,6 +843,7 @@ def _skip_space(text: str, at: int) -> int:
 
 def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> list[FactSuggestion]:
     text = ctx.source.text
+    holders = holders_by_post(ctx)
     events = known_events(ctx)
     out = []
     counters: dict[str, int] = {}
@@ -854,7 +855,17 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
         for verb in SPEECH_RE.finditer(sentence):
             v_start, v_end = s_start + verb.start(), s_start + verb.end()
             agents = [a for a in actors if _is_agent(a, ctx)]
-            if verb.group(1) == "saying":  # "X has taken a firm stance, saying ...": X said it
+            if verb.group(1).lower() == "announcement":  # "Trump's announcement of ...": whose it is
+                owner = speakers.possessor(text, s_start, v_start, actors)
+                if owner is not None and ctx.vocab.is_a(owner.type, "Post"):
+                    people = holders.get(owner.key, set())  # "the president's": who holds it
+                    owner = (
+                        _Actor(next(iter(people)), "Person", owner.start, owner.end, False)
+                        if len(people) == 1
+                        else None
+                    )
+                speaker = owner
+            elif verb.group(1) == "saying":  # "X has taken a firm stance, saying ...": X said it
                 participle = speakers.PARTICIPLE.search(text, max(s_start, v_start - 3), v_end)
                 speaker = (
                     speakers.sentence_subject(text, s_start, v_start, agents, _is_agent_of(ctx))

@@ -174,6 +174,9 @@ def meeting_roles(
                 partners.append(m)
             else:
                 break
+    verb = re.match(r"(?:meet|met|visit|visited|visits)\s+(?:the\s+)?", text[word_at:c_end])
+    if verb and not partners:  # "the first official to meet Trump": who is met
+        partners = [m for m in agents if m.start == word_at + verb.end()][:1]
     people = [_person_or_self(m, mentions, text, ctx) for m in lead + partners]
     keys = list(dict.fromkeys(m.key for m in people))
     reported = re.search(r"\bthat\s$", text[max(s_start, c_start - 5) : c_start])
@@ -423,14 +426,15 @@ def article_sources(
 
 def add_attribution(facts: list, spans: list[tuple[int, int]], mentions: list, ctx: Context) -> None:
     """Give the facts of a sentence the attribution chain the article states for it (not to the report
-    itself): see :func:`article_sources`. What a person says in the sentence ("Bessent confirmed that
-    talks will be held") is attributed to them too, after the outlets that relay it."""
+    itself): see :func:`article_sources`. What a person says or warns in the sentence ("Bessent
+    confirmed that talks will be held") is attributed to them too, after the outlets that relay it
+    (not what they announce or request: the article states that as its own)."""
     text = ctx.source.text
     for (s_start, s_end), chain in zip(spans, article_sources(text, spans, mentions, ctx), strict=True):
         inside = [fs for fs in facts if s_start <= fs.start and fs.end <= s_end and fs.kind != "post"]
         said_by = [
             str(fs.fields["speaker"]) for fs in inside
-            if fs.kind == "statement" and fs.fields.get("type") != "Report" and isinstance(fs.fields.get("speaker"), str)
+            if fs.kind == "statement" and fs.fields.get("type") in ("Statement", "Warning") and isinstance(fs.fields.get("speaker"), str)
             and fs.fields["speaker"] in ctx.entities and ctx.vocab.is_a(ctx.entities[fs.fields["speaker"]].type, "Person")
         ]  # fmt: skip
         named = {c for c in chain if isinstance(c, str)}

@@ -1,4 +1,4 @@
-"""Who said something: a pronoun's antecedent, or the subject a participle ("..., saying") goes back to."""
+"""Who said something: a pronoun's antecedent, the subject a participle ("..., saying") goes back to, an owner ("Trump's announcement")."""
 
 from __future__ import annotations
 
@@ -68,3 +68,21 @@ def sentence_subject(
     first = min(opening, key=lambda a: a.start)
     lead = text[s_start : first.start]
     return first if re.fullmatch(r"[\s“\"]*(?:the\s+)?(?:[A-Z][\w’'-]*\s+){0,4}", lead) else None
+
+
+def possessor(text: str, s_start: int, noun_start: int, actors: Sequence[Span]) -> Span | None:
+    """Whose a noun is: the actor before "'s" and at most three words before it ("Trump's announcement",
+    "the president's long-awaited announcement").
+
+    Example:
+        >>> from types import SimpleNamespace as A
+        >>> text = "It followed Trump’s announcement last Wednesday."
+        >>> trump = A(key="donald-trump", type="Person", start=12, end=17)
+        >>> possessor(text, 0, text.index("announcement"), [trump]).key
+        'donald-trump'
+    """
+    for a in actors:
+        owns = re.fullmatch(r"[’']s\s+(?:[\w“”\"-]+\s+){0,3}", text[a.end : noun_start])
+        if s_start <= a.start and a.end <= noun_start and owns:
+            return a
+    return None
