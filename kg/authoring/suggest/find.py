@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kg.authoring.suggest import relations, speakers
+from kg.authoring.suggest import posts, relations, speakers
 from kg.authoring.suggest.context import Context as _Context
 from kg.authoring.suggest.context import load_context, surface_forms
 from kg.authoring.suggest.events import anchor_event_dates, known_events, matching_event, state_of
@@ -17,19 +16,29 @@ from kg.authoring.suggest.mentions import (
     MEASURE_WORDS,
     RATE_RE,
     TITLE_RE,
-    TITLE_SYNONYMS,
     TITLE_WORDS,
     derived_forms,
     dispute_references,
     holders_by_post,
     loose_pattern,
     outlet_anaphors,
-    post_title_words,
     rate_mentions,
     title_mentions,
 )
-from kg.seeds.anchor import AnchorFailure, anchor_quote
-from kg.seeds.corpus import Entity, Source
+from kg.authoring.suggest.model import (
+    Actor,
+    DateMention,
+    EntityCandidate,
+    FactSuggestion,
+    Ids,
+    Mention,
+    Suggestions,
+    in_excluded,
+    make_fact,
+    skip_space,
+    slug,
+)
+from kg.seeds.corpus import Entity
 from kg.seeds.text import sentences
 
 MEASURE_RE = re.compile(rf"\b(?:{MEASURE_WORDS})\b", re.IGNORECASE)
@@ -105,82 +114,12 @@ _TARGET_BEFORE = re.compile(
 _NAME_RE = re.compile(r"[A-Z][\w’'\-]*(?:[ ](?:(?:of|for|de|la|von|van|bin|al)[ ])?[A-Z][\w’'\-]*)*")
 
 
-@dataclass(frozen=True)
-class Mention:
-    """A surface form of a registry entity at ``text[start:end]``."""
-
-    key: str
-    type: str
-    start: int
-    end: int
-    text: str
-    via: str  # label | alias | country
-
-
-@dataclass(frozen=True)
-class DateMention:
-    """A relative date expression resolved against the article's date."""
-
-    start: int
-    end: int
-    text: str
-    value: str
-    inferred_from: str
-
-
-@dataclass
-class EntityCandidate:
-    """A proposed new registry entry, with the evidence for it."""
-
-    key: str
-    type: str
-    label: str
-    start: int
-    end: int
-    text: str
-    reason: str
-    fields: dict[str, str] = field(default_factory=dict)
-    type_reason: str = ""
-
-
-@dataclass
-class FactSuggestion:
-    """A proposed fact: fields in the fact-file format, anchored at ``text[start:end]``."""
-
-    id: str
-    kind: str  # post | statement | rate
-    quote: str
-    start: int
-    end: int
-    occurrence: int | None
-    fields: dict[str, object]
-    needs: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Suggestions:
-    """Everything ``kg suggest`` found in one article."""
-
-    article_id: str
-    mentions: list[Mention]
-    candidates: list[EntityCandidate]
-    facts: list[FactSuggestion]
-    dates: list[DateMention]
-    new_mentions: list[Mention] = field(default_factory=list)
-    """Every occurrence of a candidate new entity's name (``via="new"``)."""
-
-
 # ---------------------------------------------------------------- mentions
 
 
 def form_pattern(form: str) -> re.Pattern:
     # letters or digits next to a form mean it is part of a longer word ("US" in "USA")
     return re.compile(r"(?<![\w])" + re.escape(form) + r"(?![\w])")
-
-
-def _in_excluded(start: int, end: int, excluded) -> bool:
-    return any(start < ex.end and ex.start < end for ex in excluded)
 
 
 def find_mentions(
@@ -215,7 +154,7 @@ def find_mentions(
             via = "label" if form == entity.label else "alias" if form in entity.aliases else "derived"
             for match in loose_pattern(form).finditer(text):
                 start, end = match.span()
-                if _in_excluded(start, end, excluded):
+                if in_excluded(start, end, excluded):
                     continue
                 found.setdefault(
                     (start, end, entity.key),
@@ -270,20 +209,6 @@ def _country_patterns() -> list[tuple[str, str, re.Pattern]]:
     return patterns
 
 
-def slug(text: str) -> str:
-    """A registry key made from a name: ``"Yoji Muto"`` -> ``"yoji-muto"``.
-
-    Example:
-        >>> slug("Côte d’Ivoire")
-        'cote-d-ivoire'
-    """
-    import unicodedata
-
-    # apostrophes separate words ("d’Ivoire"); accents are dropped, not the letters they sit on
-    ascii_text = unicodedata.normalize("NFKD", re.sub(r"[’'`]", "-", text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "entity"
-
-
 def find_countries(
     text: str, entities: dict[str, Entity], mentions: list[Mention], excluded=()
 ) -> tuple[list[Mention], list[EntityCandidate]]:
@@ -308,7 +233,7 @@ def find_countries(
     for label, name, pattern in _country_patterns():
         for match in pattern.finditer(text):
             start, end = match.span()
-            if (start, end) in covered or _in_excluded(start, end, excluded):
+            if (start, end) in covered or in_excluded(start, end, excluded):
                 continue
             if any(m.start <= start and end <= m.end for m in mentions):
                 continue
@@ -420,7 +345,7 @@ def find_dates(text: str, article_date: dt.date | None, excluded=()) -> list[Dat
         future = bool(FUTURE_RE.search(sentence))
         for match in DATE_RE.finditer(sentence):
             start, end = s_start + match.start(), s_start + match.end()
-            if _in_excluded(start, end, excluded):
+            if in_excluded(start, end, excluded):
                 continue
             resolved = resolve_date(match.group(), article_date, future)
             if resolved is None:
@@ -538,7 +463,7 @@ def find_unknown_names(
             while start < end and text[start].isspace():
                 start += 1
             name = text[start:end]
-            if len(name) < 2 or not name[0].isupper() or _in_excluded(start, end, excluded):
+            if len(name) < 2 or not name[0].isupper() or in_excluded(start, end, excluded):
                 continue
             if _is_headline(text, start, sentence_at):
                 continue  # title case makes every word look like a name
@@ -570,7 +495,7 @@ def find_unknown_names(
                 adjective = re.search(r"(?:an|ese|ish|ian|ic|al|ist)$", word) and re.match(
                     r" [^A-Z]", text[end : end + 2]
                 )
-                adjective = adjective or any(s == _skip_space(text, end) for s, _ in covered)
+                adjective = adjective or any(s == skip_space(text, end) for s, _ in covered)
                 if adjective and not re.match(r"\s+(?:said|says|told|added|warned)\b", text[end : end + 12]):
                     continue  # an adjective ("the Asian countries"), not a name
             if any(ch.isdigit() for ch in name):
@@ -606,7 +531,7 @@ def find_dateline(
     """
     for match in re.finditer(r"^([A-Z][A-Z’'.-]+(?: [A-Z][A-Z’'.-]+){0,2})[ \t]*$", text, re.M):
         start, end = match.span(1)
-        if _in_excluded(start, end, excluded) or any(m.start < end and start < m.end for m in mentions):
+        if in_excluded(start, end, excluded) or any(m.start < end and start < m.end for m in mentions):
             continue
         label = match.group(1).title()
         for entity in (entities or {}).values():
@@ -671,45 +596,6 @@ def _top_level(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-@dataclass
-class _Actor:
-    """A mention usable as a speaker, holder or imposer: a registry key or a new candidate."""
-
-    key: str
-    type: str
-    start: int
-    end: int
-    new: bool
-
-
-def _occurrence(text: str, quote: str, start: int, source: Source) -> int | None:
-    """The ``occurrence`` a quote at ``start`` needs (None when it is unique), checked with kg.seeds.anchor."""
-    ranges = tuple((ex.start, ex.end) for ex in source.excluded)
-    found = anchor_quote(text, quote, None, excluded=ranges)
-    if not isinstance(found, AnchorFailure) and found.start == start:
-        return None
-    n = 1
-    while True:
-        found = anchor_quote(text, quote, n, excluded=ranges)
-        if isinstance(found, AnchorFailure):
-            raise AssertionError(f"quote {quote!r} at {start} cannot be anchored")  # a bug, not user input
-        if found.start == start:
-            return n
-        n += 1
-
-
-class _Ids:
-    def __init__(self, taken: set[str]):
-        self.taken = set(taken)
-
-    def new(self, base: str) -> str:
-        candidate, n = base, 2
-        while candidate in self.taken:
-            candidate, n = f"{base}-{n}", n + 1
-        self.taken.add(candidate)
-        return candidate
-
-
 def _date_field(sentence_span: tuple[int, int], dates: list[DateMention]) -> dict | None:
     for d in dates:
         if sentence_span[0] <= d.start and d.end <= sentence_span[1]:
@@ -725,122 +611,6 @@ def _quoted_content(sentence: str) -> str | None:
     return max(words, key=len).strip().rstrip(",")
 
 
-def _make(
-    ctx: _Context, ids: _Ids, kind: str, base: str, start: int, end: int, fields: dict
-) -> FactSuggestion:
-    text = ctx.source.text
-    quote = text[start:end]
-    return FactSuggestion(
-        ids.new(base), kind, quote, start, end, _occurrence(text, quote, start, ctx.source), fields
-    )
-
-
-def _post_facts(ctx, ids, top, actors_at, new_post_for) -> list[FactSuggestion]:
-    text = ctx.source.text
-    out = []
-    holders = holders_by_post(ctx)
-    for m in top:
-        if not ctx.vocab.is_a(m.type, "Post"):
-            continue
-        holder = actors_at.get(_skip_space(text, m.end))
-        if holder is None or holder.type != "Person":
-            definite = m.via == "title" or re.search(r"\b[Tt]he\s+$", text[max(0, m.start - 4) : m.start])
-            if definite and len(holders.get(m.key, ())) == 1:  # "the president": who holds it now
-                (person,) = holders[m.key]
-                fs = _make(ctx, ids, "post", f"a{ctx.article_no}-{m.key}", m.start, m.end,
-                           {"subject": m.key, "type": "Post", "heldBy": person})  # fmt: skip
-                fs.notes.append(f"a title without a name: the holder other facts give {m.key}")
-                out.append(fs)
-            continue
-        fs = _make(ctx, ids, "post", f"a{ctx.article_no}-{m.key}", m.start, holder.end,
-                   {"subject": m.key, "type": "Post", "heldBy": holder.key})  # fmt: skip
-        if holder.new:
-            fs.needs.append(holder.key)
-        out.append(fs)
-    out += _counterpart_facts(ctx, ids, top, actors_at)
-    out += _title_before_name_facts(ctx, ids, top, holders)
-    for post_key, (start, holder) in new_post_for.items():
-        fs = _make(ctx, ids, "post", f"a{ctx.article_no}-{post_key}", start, holder.end,
-                   {"subject": post_key, "type": "Post", "heldBy": holder.key})  # fmt: skip
-        fs.needs += [post_key] + ([holder.key] if holder.new else [])
-        out.append(fs)
-    return out
-
-
-def _title_before_name_facts(ctx, ids, top, holders) -> list[FactSuggestion]:
-    """ "President Donald Trump": a title word alone before the name of someone other facts say holds
-    the post of that title."""
-    text = ctx.source.text
-    held: dict[str, list[str]] = {}
-    for post, people in holders.items():
-        for person in people:
-            held.setdefault(person, []).append(post)
-    out = []
-    for m in top:
-        title = re.search(r"(?<![\w’'])(" + TITLE_RE.pattern + r")\s+$", text[max(0, m.start - 30) : m.start])
-        if not title or not ctx.vocab.is_a(m.type, "Person") or m.key not in held:
-            continue
-        start = m.start - (len(text[max(0, m.start - 30) : m.start]) - title.start(1))
-        if any(o.end > start - 2 and o.end <= m.start and ctx.vocab.is_a(o.type, "Post") for o in top):
-            continue  # "US President Donald Trump": the post's own mention gives the fact
-        posts = [
-            p for p in held[m.key] if p in ctx.entities and title.group(1).lower() in post_title_words(ctx, p)
-        ]
-        if len(posts) != 1:
-            continue
-        fs = _make(ctx, ids, "post", f"a{ctx.article_no}-{posts[0]}", start, m.end,
-                   {"subject": posts[0], "type": "Post", "heldBy": m.key})  # fmt: skip
-        fs.notes.append(f'"{title.group(1)}" before the name: the post other facts say {m.key} holds')
-        out.append(fs)
-    return out
-
-
-def _title(label: str) -> str:
-    """The title of a post's label, one spelling for synonyms: "Premier of China" -> "prime minister"."""
-    title = label.split(" of ")[0].lower()
-    for a, b in TITLE_SYNONYMS:
-        title = re.sub(rf"\b{b.lower()}\b", a.lower(), title)
-    return title
-
-
-def _counterpart_facts(ctx, ids, top, actors_at) -> list[FactSuggestion]:
-    """ "Chinese Prime Minister Li Qiang to his Japanese counterpart Shigeru Ishiba": the registry post
-    of the same title in the other state, held by the person named."""
-    text = ctx.source.text
-    out = []
-    for m in top:
-        after = re.match(r"\s+counterparts?\s+", text[m.end : m.end + 20])
-        if not after or state_of(m.key, ctx) != m.key:
-            continue
-        holder = actors_at.get(m.end + after.end())
-        before = [
-            o for o in top if o.end <= m.start and m.start - o.end <= 120 and ctx.vocab.is_a(o.type, "Post")
-        ]
-        if holder is None or holder.type != "Person" or not before:
-            continue
-        title = _title(ctx.entities[before[-1].key].label)
-        posts = [
-            k for k, e in ctx.entities.items()
-            if ctx.vocab.is_a(e.type, "Post") and state_of(k, ctx) == m.key and _title(e.label) == title
-        ]  # fmt: skip
-        if len(posts) != 1:
-            continue
-        fs = _make(ctx, ids, "post", f"a{ctx.article_no}-{posts[0]}", m.start, holder.end,
-                   {"subject": posts[0], "type": "Post", "heldBy": holder.key})  # fmt: skip
-        fs.notes.append(
-            f'"counterpart" of the {ctx.entities[before[-1].key].label}: the same title in {m.text}'
-        )
-        fs.needs += [holder.key] if holder.new else []
-        out.append(fs)
-    return out
-
-
-def _skip_space(text: str, at: int) -> int:
-    while at < len(text) and text[at] == " ":
-        at += 1
-    return at
-
-
 def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> list[FactSuggestion]:
     text = ctx.source.text
     holders = holders_by_post(ctx)
@@ -849,7 +619,7 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
     counters: dict[str, int] = {}
     excluded = ctx.source.excluded
     for s_start, s_end in [(s.start, s.end) for s in sentences(text)]:
-        if _in_excluded(s_start, s_end, excluded):
+        if in_excluded(s_start, s_end, excluded):
             continue
         sentence = text[s_start:s_end]
         for verb in SPEECH_RE.finditer(sentence):
@@ -860,7 +630,7 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
                 if owner is not None and ctx.vocab.is_a(owner.type, "Post"):
                     people = holders.get(owner.key, set())  # "the president's": who holds it
                     owner = (
-                        _Actor(next(iter(people)), "Person", owner.start, owner.end, False)
+                        Actor(next(iter(people)), "Person", owner.start, owner.end, False)
                         if len(people) == 1
                         else None
                     )
@@ -889,7 +659,7 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
             fields: dict[str, object] = {}
             recipient = None
             if word in ADDRESSED:
-                recipient = _holder_or_self(actors_at.get(_skip_space(text, v_end)), actors_at, text)
+                recipient = _holder_or_self(actors_at.get(skip_space(text, v_end)), actors_at, text)
                 if recipient is not None and ctx.vocab.is_a(recipient.type, "State"):
                     # "told Japanese Defense Minister Gen Nakatani": the person after the title
                     title = re.match(
@@ -919,7 +689,7 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
                 fields["content"] = content
             if date:
                 fields["date"] = date
-            fs = _make(
+            fs = make_fact(
                 ctx,
                 ids,
                 "statement",
@@ -952,7 +722,7 @@ def _clause_end(text: str, at: int, limit: int) -> int:
     return match.start() if match else limit
 
 
-def _is_agent(actor: _Actor, ctx: _Context) -> bool:
+def _is_agent(actor: Actor, ctx: _Context) -> bool:
     return ctx.vocab.is_a(actor.type, "Actor")
 
 
@@ -960,16 +730,16 @@ def _is_agent_of(ctx: _Context):
     return lambda actor: _is_agent(actor, ctx)
 
 
-def _holder_or_self(actor: _Actor | None, actors_at: dict[int, _Actor], text: str) -> _Actor | None:
+def _holder_or_self(actor: Actor | None, actors_at: dict[int, Actor], text: str) -> Actor | None:
     if actor is None:
         return None
     if actor.type == "Post":
-        holder = actors_at.get(_skip_space(text, actor.end))
+        holder = actors_at.get(skip_space(text, actor.end))
         return holder if holder is not None and holder.type == "Person" else None
     return actor
 
 
-def _speaker_before(text: str, verb_start: int, actors: list[_Actor], sentence_start: int) -> _Actor | None:
+def _speaker_before(text: str, verb_start: int, actors: list[Actor], sentence_start: int) -> Actor | None:
     """The actor right before a speech verb ("Mr Bessent said", "Beijing warned on Monday", "Mr Trump
     on Truth Social claimed": the medium between them is not the speaker)."""
     best = None
@@ -991,8 +761,8 @@ def _speaker_before(text: str, verb_start: int, actors: list[_Actor], sentence_s
     return best
 
 
-def _speaker_after(text: str, verb_end: int, actors_at: dict[int, _Actor]) -> _Actor | None:
-    at = _skip_space(text, verb_end)
+def _speaker_after(text: str, verb_end: int, actors_at: dict[int, Actor]) -> Actor | None:
+    at = skip_space(text, verb_end)
     if text.startswith("the ", at):
         at += 4
     return actors_at.get(at)
@@ -1033,7 +803,7 @@ def _rate_facts(ctx, ids, top, actors) -> list[FactSuggestion]:
     text = ctx.source.text
     out = []
     for s_start, s_end in [(s.start, s.end) for s in sentences(text)]:
-        if _in_excluded(s_start, s_end, ctx.source.excluded):
+        if in_excluded(s_start, s_end, ctx.source.excluded):
             continue
         sentence = text[s_start:s_end]
         for rate_match in RATE_RE.finditer(sentence):
@@ -1126,7 +896,7 @@ def _rate_facts(ctx, ids, top, actors) -> list[FactSuggestion]:
             kind = kind or _known_rate_kind(subject, number, ctx)
             if kind:
                 record["rateKind"] = kind
-            fs = _make(
+            fs = make_fact(
                 ctx,
                 ids,
                 "rate",
@@ -1140,7 +910,7 @@ def _rate_facts(ctx, ids, top, actors) -> list[FactSuggestion]:
     return out
 
 
-def _unify_new_measures(facts: list[FactSuggestion], ids: _Ids, article_no: str) -> list[FactSuggestion]:
+def _unify_new_measures(facts: list[FactSuggestion], ids: Ids, article_no: str) -> list[FactSuggestion]:
     """Same rate, same product, same imposer in one article: one new measure, named by the most
     specific suggestion ("30% steel tariff" in the headline, "30% tariff on Japanese steel" below)."""
     groups: dict[tuple, list[FactSuggestion]] = {}
@@ -1251,7 +1021,7 @@ def suggest_in(ctx: _Context) -> Suggestions:
     country_mentions, new_states = find_countries(text, ctx.entities, mentions, excluded)
     mentions = sorted(mentions + country_mentions, key=lambda m: (m.start, -m.end, m.key))
     titles = title_mentions(text, [(m.key, m.start, m.end) for m in mentions], ctx)
-    titles = [t for t in titles if not _in_excluded(t[1], t[2], excluded)]
+    titles = [t for t in titles if not in_excluded(t[1], t[2], excluded)]
     mentions += [
         Mention(k, ctx.entities[k].type, s, e, t, "title") for k, s, e, t in titles if k in ctx.entities
     ]
@@ -1262,12 +1032,12 @@ def suggest_in(ctx: _Context) -> Suggestions:
         ]
         mentions.append(Mention(key, ctx.entities[key].type, start, end, words, "parties"))
     outlets = [(m.key, m.start, m.end) for m in mentions if ctx.vocab.is_a(m.type, "NewsOutlet")]
-    anaphors = [a for a in outlet_anaphors(text, outlets) if not _in_excluded(a[1], a[2], excluded)]
+    anaphors = [a for a in outlet_anaphors(text, outlets) if not in_excluded(a[1], a[2], excluded)]
     mentions += [Mention(k, ctx.entities[k].type, s, e, t, "anaphor") for k, s, e, t in anaphors]
     mentions.sort(key=lambda m: (m.start, -m.end, m.key))
     known = set(ctx.entities)
     names = find_unknown_names(text, mentions, excluded, known | {c.key for c in new_states})
-    candidates = new_states + names + _title_posts(titles, {c.key for c in names}, ctx)
+    candidates = new_states + names + posts.title_posts(titles, {c.key for c in names}, ctx)
     dateline = find_dateline(text, mentions, excluded, ctx.entities)
     if isinstance(dateline, Mention):
         mentions = sorted([*mentions, dateline], key=lambda m: (m.start, -m.end, m.key))
@@ -1279,14 +1049,14 @@ def suggest_in(ctx: _Context) -> Suggestions:
     dates = find_dates(text, article_date, excluded)
 
     top = _top_level(mentions)
-    actors = [_Actor(m.key, m.type, m.start, m.end, False) for m in top]
-    actors += [_Actor(c.key, c.type, c.start, c.end, True) for c in candidates]
+    actors = [Actor(m.key, m.type, m.start, m.end, False) for m in top]
+    actors += [Actor(c.key, c.type, c.start, c.end, True) for c in candidates]
     actors_at = {}
     for a in sorted(actors, key=lambda a: a.end - a.start):
         actors_at[a.start] = a
     _type_persons(candidates, top, text, ctx)
-    new_posts = _new_posts(text, top, candidates_by_start, ctx, candidates)
-    new_posts |= _field_posts(text, top, candidates_by_start, candidates, excluded)
+    new_posts = posts.new_posts(text, top, candidates_by_start, ctx, candidates)
+    new_posts |= posts.field_posts(text, top, candidates_by_start, candidates, excluded)
     for a in actors:
         if a.new:
             a.type = next(c.type for c in candidates if c.key == a.key)
@@ -1297,8 +1067,8 @@ def suggest_in(ctx: _Context) -> Suggestions:
             if claim.prop == "speaker" and fact.subject in ctx.entities:
                 events_by_speaker.setdefault(claim.value.value, set()).add(fact.subject)
 
-    ids = _Ids(ctx.fact_ids)
-    facts = _post_facts(ctx, ids, top, actors_at, new_posts)
+    ids = Ids(ctx.fact_ids)
+    facts = posts.post_facts(ctx, ids, top, actors_at, new_posts)
     facts += _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker)
     rates = _unify_new_measures(_rate_facts(ctx, ids, top, actors), ids, ctx.article_no)
     facts += rates
@@ -1310,12 +1080,12 @@ def suggest_in(ctx: _Context) -> Suggestions:
         if (key, start, end) not in have:  # "24% tariffs" may be a registry form already
             mentions.append(Mention(key, ctx.entities[key].type, start, end, words, "rate"))
     mentions.sort(key=lambda m: (m.start, -m.end, m.key))
-    spans = [sp for sp in [(s.start, s.end) for s in sentences(text)] if not _in_excluded(*sp, excluded)]
+    spans = [sp for sp in [(s.start, s.end) for s in sentences(text)] if not in_excluded(*sp, excluded)]
     as_mentions = mentions + [Mention(c.key, c.type, c.start, c.end, c.text, "new") for c in candidates]
     as_mentions.sort(key=lambda m: (m.start, -m.end, m.key))
 
     def make(kind: str, base: str, start: int, end: int, fields: dict) -> FactSuggestion:
-        return _make(ctx, ids, kind, base, start, end, fields)
+        return make_fact(ctx, ids, kind, base, start, end, fields)
 
     facts += relations.relation_facts(
         ctx, make, as_mentions, _top_level(as_mentions), spans,
@@ -1337,7 +1107,7 @@ def _new_entity_mentions(
     for c in sorted(candidates, key=lambda c: -(c.end - c.start)):
         for match in form_pattern(c.text).finditer(text):
             start, end = match.span()
-            if _in_excluded(start, end, excluded) or any(s < end and start < e for s, e in out):
+            if in_excluded(start, end, excluded) or any(s < end and start < e for s, e in out):
                 continue
             if any(m.start <= start and end <= m.end for m in mentions):
                 continue
@@ -1349,7 +1119,7 @@ def _type_persons(candidates: list[EntityCandidate], top: list[Mention], text: s
     """A new name right after a registry post is a person; a nationality word before gives nationality."""
     for c in candidates:
         for m in top:
-            if ctx.vocab.is_a(m.type, "Post") and _skip_space(text, m.end) == c.start:
+            if ctx.vocab.is_a(m.type, "Post") and skip_space(text, m.end) == c.start:
                 c.type, c.type_reason = "Person", f'follows the post "{m.text}"'
         if c.type == "Person":
             before = [
@@ -1359,96 +1129,6 @@ def _type_persons(candidates: list[EntityCandidate], top: list[Mention], text: s
             ]
             if before and re.fullmatch(r"[\s\w]*", text[before[-1].end : c.start]):
                 c.fields.setdefault("nationality", before[-1].key)
-
-
-def _field_posts(text, top, candidates_by_start, candidates, excluded) -> dict[str, tuple[int, _Actor]]:
-    """ "Secretary of Defense Pete Hegseth": a new post named by a title and its field, held by the new
-    name after it (no state is named: the annotator adds it)."""
-    out: dict[str, tuple[int, _Actor]] = {}
-    taken = {c.key for c in candidates}
-    for match in re.finditer(r"\b(?:" + TITLE_RE.pattern + r") (?:of|for) (?:the )?[A-Z][\w-]*(?= )", text):
-        holder = candidates_by_start.get(match.end() + 1)
-        if holder is None or _in_excluded(match.start(), match.end(), excluded):
-            continue
-        if any(m.start <= match.start() < m.end or m.start < match.end() <= m.end for m in top):
-            continue  # a registry post or a state's title: handled by their own rules
-        key = slug(match.group())
-        if key in taken or key in out:
-            continue
-        candidates.append(
-            EntityCandidate(
-                key, "Post", match.group(), match.start(), match.end(), match.group(),
-                "a title and its field before a name", type_reason="a title word",
-            )
-        )  # fmt: skip
-        holder.type, holder.type_reason = "Person", f'holds "{match.group()}"'
-        out[key] = (match.start(), _Actor(holder.key, "Person", holder.start, holder.end, True))
-    return out
-
-
-def _new_posts(text, top, candidates_by_start, ctx, candidates) -> dict[str, tuple[int, _Actor]]:
-    """ "Japanese Trade Minister Yoji Muto": a new post in a known state, held by the name after it."""
-    out: dict[str, tuple[int, _Actor]] = {}
-    for m in top:
-        if ctx.entities[m.key].type != "State":
-            continue
-        after = re.match(
-            r" ((?:[A-Z][a-z]+ ){0,3}(?:" + TITLE_RE.pattern + r"))(?: to ([A-Z][\w-]*))? ",
-            text[m.end : m.end + 80],
-        )
-        if not after:
-            continue
-        holder_start = m.end + after.end()
-        holder = candidates_by_start.get(holder_start)
-        if holder is None:
-            continue
-        title = after.group(1)
-        state_label = ctx.entities[m.key].label
-        post_key, label = f"{slug(title)}-of-{m.key}", f"{title} of {state_label}"
-        if after.group(2):  # "Chinese Ambassador to Tokyo": a post in one state accredited to another
-            to_at = m.end + after.start(2)
-            to = next((o.key for o in top if o.start == to_at), None)
-            to = _state_of_place(to, ctx) if to else None
-            if to is None or to == m.key:
-                continue
-            post_key, label = f"{post_key}-to-{to}", f"{label} to {ctx.entities[to].label}"
-        if post_key in ctx.entities:
-            continue
-        candidates.append(
-            EntityCandidate(
-                post_key, "Post", label, m.start, holder_start - 1, text[m.start : holder_start - 1],
-                "a title after a known state, before a name", {"postIn": m.key},
-            )
-        )  # fmt: skip
-        holder.type, holder.type_reason = "Person", f'holds "{text[m.start : holder_start - 1]}"'
-        holder.fields.setdefault("nationality", m.key)
-        out[post_key] = (m.start, _Actor(holder.key, "Person", holder.start, holder.end, True))
-    return out
-
-
-def _title_posts(titles, taken: set[str], ctx: _Context) -> list[EntityCandidate]:
-    """New posts named by a title and a state the registry has no such post for ("the Chinese president")."""
-    out: dict[str, EntityCandidate] = {}
-    for key, start, end, words in titles:
-        if not key.startswith("new:"):
-            continue
-        _, label, state = key.split(":")
-        post_key = slug(label)
-        if post_key not in taken and post_key not in out:
-            out[post_key] = EntityCandidate(
-                post_key, "Post", label, start, end, words, "a title with a state, no name",
-                {"postIn": state}, "a title word",
-            )  # fmt: skip
-    return list(out.values())
-
-
-def _state_of_place(key: str, ctx: _Context) -> str | None:
-    """The state a registry key is, belongs to, or (a place) lies in: "Tokyo" -> japan."""
-    state = state_of(key, ctx)
-    if state is None and key in ctx.entities:
-        located = [c.value.value for c in ctx.entities[key].claims if c.prop == "locatedIn"]
-        state = state_of(located[0], ctx) if located else None
-    return state
 
 
 def _event_and_measure_candidates(facts, candidates, ctx) -> list[EntityCandidate]:
