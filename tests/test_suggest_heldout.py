@@ -210,6 +210,13 @@ def test_hyphenated_compounds_stay_whole_and_region_agreement_words_type_names()
     assert not [n for n in names if n.startswith("South Korea")]  # states only: nothing new
     assert names["Western Pacific"] == "Place"
     assert names["RCEP Partnership"] == "Agreement"
+    text = "Talks on a South Korea-Japan-China free trade agreement went on."
+    states = [
+        Mention(k, "State", text.index(w), text.index(w) + len(w), w, "label")
+        for k, w in (("south-korea", "South Korea"), ("japan", "Japan"), ("china", "China"))
+    ]
+    names = {c.label: c.type for c in find_unknown_names(text, states)}
+    assert names == {"South Korea-Japan-China free trade agreement": "TradeAgreement"}
 
 
 def test_a_counterpart_and_an_ambassador_to_a_capital_are_posts(held_out):

@@ -272,7 +272,7 @@ def evaluate(seeds: Path | str = "seeds", articles: list[str] | None = None) -> 
     Example:
         >>> e = evaluate("seeds")
         >>> round(e.overall.mention_recall, 3)
-        0.83
+        0.834
     """
     from kg.rdf.vocabulary import vocabulary
     from kg.seeds.corpus import load_corpus

@@ -111,6 +111,10 @@ _TARGET_BEFORE = re.compile(
     r"\b(?:on|against|targeting|from)\s+(?:(?:all|the|its|their|imports?|goods|exports?|products)\s+(?:from\s+)?)*$"
 )
 """What comes right before the state a measure targets: "on China", "on imports from Japan"."""
+COMPOUND_AGREEMENT = re.compile(
+    r"\s+(?:(?:free\s+)?trade\s+(?:agreement|deal|pact)|agreement|accord|pact|FTA)\b"
+)
+"""What may follow states joined by hyphens to name an agreement ("South Korea-Japan-China free trade agreement")."""
 _NAME_RE = re.compile(r"[A-Z][\w’'\-]*(?:[ ](?:(?:of|for|de|la|von|van|bin|al)[ ])?[A-Z][\w’'\-]*)*")
 
 
@@ -458,6 +462,18 @@ def find_unknown_names(
             # "Korea-China-Japan FTA" is one name, not "Korea-" and "FTA"; "South Korea-Japan-China"
             # alone (no piece left over) only names states
             pieces = [match.span()]
+        agreement = COMPOUND_AGREEMENT.match(text, match.end())
+        if re.search(r"\w-[A-Z]", match.group()) and not pieces and agreement:
+            # "a South Korea-Japan-China free trade agreement": the states name the agreement
+            start, end = match.start(), agreement.end()
+            name, key = text[start:end], slug(text[start:end])
+            if key not in known and key not in candidates and not in_excluded(start, end, excluded):
+                etype = "TradeAgreement" if re.search(r"trade|FTA", agreement.group()) else "Agreement"
+                candidates[key] = EntityCandidate(
+                    key, etype, name, start, end, name, "states joined by hyphens before an agreement word",
+                    type_reason=f'"{agreement.group().strip()}"',
+                )  # fmt: skip
+            continue
         for p_start, p_end in pieces:
             start, end = _strip_name(text, p_start, p_end)
             while start < end and text[start].isspace():
