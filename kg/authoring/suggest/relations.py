@@ -404,10 +404,6 @@ def article_sources(
             if s_start <= m.start < s_end and ctx.vocab.is_a(m.type, "NewsOutlet"):
                 last_outlet = m.key
         chains.append(chain)
-    unnamed: dict[str, list[object]] = {}
-    for chain in chains:
-        if chain and isinstance(chain[0], str):
-            unnamed.setdefault(chain[0], []).extend(c for c in chain[1:] if isinstance(c, dict))
     outlets = {
         c[0]
         for c in chains
@@ -416,10 +412,14 @@ def article_sources(
         and ctx.entities.get(c[0]) is not None
         and ctx.vocab.is_a(ctx.entities[c[0]].type, "NewsOutlet")
     }
+    unnamed: dict[str, list[object]] = {}
+    for chain in chains:
+        if chain and isinstance(chain[0], str) and chain[0] in outlets:
+            unnamed.setdefault(chain[0], []).extend(c for c in chain[1:] if isinstance(c, dict))
     for i, chain in enumerate(chains):
         if not chain and len(outlets) == 1 and REPORTEDLY.search(text, *spans[i]):
             chain.append(next(iter(outlets)))
-        if chain and isinstance(chain[0], str) and len(chain) == 1 and unnamed.get(chain[0]):
+        if len(chain) == 1 and isinstance(chain[0], str) and unnamed.get(chain[0]):
             chain.append(unnamed[chain[0]][0])
     return chains
 
