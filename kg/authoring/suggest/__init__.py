@@ -8,7 +8,10 @@ Y", tariff rates, relative dates). Everything is written as commented-out YAML: 
 at the end of ``seeds/facts/<id>.yaml``, candidate registry entries in
 ``seeds/entities/<id>.yaml``. Nothing enters the graph until a person uncomments it.
 
-The package: :mod:`kg.authoring.suggest.find` reads the article and makes the suggestions,
+The package: :mod:`kg.authoring.suggest.find` reads the article and makes the suggestions (with
+:mod:`kg.authoring.suggest.mentions`, :mod:`kg.authoring.suggest.posts`,
+:mod:`kg.authoring.suggest.speakers`, :mod:`kg.authoring.suggest.relations` and
+:mod:`kg.authoring.suggest.events`; :mod:`kg.authoring.suggest.model` holds what they propose),
 :mod:`kg.authoring.suggest.files` writes them into the seeds and accepts them, and
 :mod:`kg.authoring.suggest.evaluate` measures them against the hand annotations, each article with
 what the others taught (:mod:`kg.authoring.suggest.heldout`); :mod:`kg.authoring.suggest.context` holds what a run

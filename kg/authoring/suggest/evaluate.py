@@ -415,9 +415,9 @@ def evaluate(seeds: Path | str = "seeds", articles: list[str] | None = None) -> 
     Example:
         >>> e = evaluate("seeds")
         >>> round(e.overall.mention_recall, 3), round(e.overall.mention_precision, 3)
-        (0.676, 0.969)
+        (0.73, 0.978)
         >>> round(e.overall.proxy_recall, 3), round(e.overall.proxy_precision, 3)
-        (0.762, 0.719)
+        (0.834, 0.757)
     """
     from kg.rdf.vocabulary import vocabulary
     from kg.seeds.corpus import load_corpus

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.authoring.suggest.find import EntityCandidate, FactSuggestion, Mention, Suggestions
+from kg.authoring.suggest.model import EntityCandidate, FactSuggestion, Mention, Suggestions
 from kg.errors import KgError
 from kg.files import write_atomic
 from kg.seeds.corpus import SeedPaths

@@ -5,46 +5,68 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kg.authoring.suggest import relations
+from kg.authoring.suggest import posts, relations, speakers
 from kg.authoring.suggest.context import Context as _Context
 from kg.authoring.suggest.context import load_context, surface_forms
-from kg.authoring.suggest.events import known_events, matching_event, state_of
-from kg.authoring.suggest.mentions import derived_forms, loose_pattern
-from kg.seeds.anchor import AnchorFailure, anchor_quote
-from kg.seeds.corpus import Entity, Source
+from kg.authoring.suggest.events import anchor_event_dates, known_events, matching_event, state_of
+from kg.authoring.suggest.mentions import (
+    MEASURE_WORDS,
+    RATE_RE,
+    TITLE_RE,
+    TITLE_WORDS,
+    derived_forms,
+    dispute_references,
+    holders_by_post,
+    loose_pattern,
+    outlet_anaphors,
+    rate_mentions,
+    title_mentions,
+)
+from kg.authoring.suggest.model import (
+    Actor,
+    DateMention,
+    EntityCandidate,
+    FactSuggestion,
+    Ids,
+    Mention,
+    Suggestions,
+    in_excluded,
+    make_fact,
+    skip_space,
+    slug,
+)
+from kg.seeds.corpus import Entity
 from kg.seeds.text import sentences
 
-MEASURE_WORDS = r"tariffs?|dut(?:y|ies)|lev(?:y|ies)|import tax(?:es)?|taxes"
-RATE_RE = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d+)?)\s?(?:%|per ?cent\b|percent\b)")
 MEASURE_RE = re.compile(rf"\b(?:{MEASURE_WORDS})\b", re.IGNORECASE)
 SPEECH_VERBS = {
     "said": "Statement", "says": "Statement", "added": "Statement", "stated": "Statement",
     "continued": "Statement", "confirmed": "Statement", "claimed": "Statement",
     "told": "Statement", "tells": "Statement",
     "warned": "Warning", "cautioned": "Warning",
-    "reported": "Report",
+    "reported": "Report", "saying": "Statement",
+    "announced": "Announcement", "announces": "Announcement", "announcement": "Announcement",
+    "asked": "Request", "asks": "Request", "urged": "Request", "urges": "Request",
+    "requested": "Request", "seeks": "Request", "sought": "Request",
 }  # fmt: skip
 """Verbs that introduce something said, and the event class of what is said."""
-SPEECH_RE = re.compile(r"\b(" + "|".join(SPEECH_VERBS) + r")\b")
+SPEECH_RE = re.compile(r"\b(" + "|".join(SPEECH_VERBS) + r")\b", re.IGNORECASE)
+ADDRESSED = ("told", "tells", "asked", "asks", "urged", "urges", "requested", "seeks", "sought")
+"""Verbs whose object is who was addressed ("told Japan", "urged Japan")."""
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DATE_RE = re.compile(
     r"\b(?:((?i:on|last|next|this|since|starting|from|by|until))\s+)?(" + "|".join(WEEKDAYS) + r")\b"
     r"|\b(yesterday|today|over the weekend)\b"
     r"|\b((?i:earlier this|later this|last|next|this) (?:week|month|year))\b"
 )
-FUTURE_RE = re.compile(r"\b(?:will|(?:is|are) set to|(?:is|are) expected to (?:begin|start|meet|hold))\b")
+FUTURE_RE = re.compile(
+    r"\b(?:will|(?:is|are) set to|(?:is|are) expected to (?:begin|start|meet|hold)|"
+    r"planned for|scheduled for|due (?:on|for)|slated for|set for)\b"
+)
 """Words that put a sentence's weekday in the future ("will travel ... Wednesday")."""
-TITLE_WORDS = (
-    "Minister", "President", "Premier", "Secretary", "Ambassador", "Chancellor", "Governor",
-    "Commissioner", "Representative", "Spokesperson", "Spokesman", "Spokeswoman", "Chairman",
-    "Chair", "Envoy", "Director", "Senator", "Mayor", "Chief",
-)  # fmt: skip
-"""Words of a title that comes before a name ("Trade Minister Kenji Moriyama")."""
-TITLE_RE = re.compile(r"\b(?:" + "|".join(TITLE_WORDS) + r")\b")
 STOP_WORDS = frozenset(
     (
         "a", "an", "the", "this", "that", "these", "those", "there", "here", "however", "but", "and", "or",
@@ -59,10 +81,27 @@ STOP_WORDS = frozenset(
     )
 )  # fmt: skip
 """Capitalised words that begin sentences or name dates, never entities by themselves."""
-EVENT_WORDS = re.compile(r"\b(?:Day|Summit|Conference|Talks|Act|Agreement|Accord|Treaty|Round|Dialogue)\b")
-OUTLET_WORDS = re.compile(
-    r"\b(?:News|Times|Post|Journal|Herald|Press|TV|Television|Broadcasting|Daily|Tribune|Gazette|Radio)\b"
+EVENT_WORDS = re.compile(r"\b(?:Day|Summit|Conference|Talks|Act|Round|Dialogue)\b")
+TRADE_AGREEMENT_WORDS = re.compile(r"\b(?:FTA|EPA|Free Trade)\b")
+AGREEMENT_WORDS = re.compile(r"\b(?:Agreement|Accord|Treaty|Pact|Partnership|Deal)\b")
+REGION_WORDS = re.compile(
+    r"(?:\b(?:Western|Eastern|Northern|Southern)\s|Pacific\b|Atlantic\b|\bGulf\b|\bPeninsula\b)"
 )
+"""Words of a region's name ("Western Pacific", "Indo-Pacific"): a place."""
+OUTLET_WORDS = re.compile(
+    r"\b(?:News|Times|Post|Journal|Herald|Press|TV|Television|Broadcasting|Daily|Tribune|Gazette|Radio|"
+    r"Shimbun|Ilbo|Desk|Wire|Network)\b"
+)
+OUTLET_BEFORE = re.compile(
+    r"\b(?:broadcaster|news ?paper|news agency|news outlet|daily|outlet|network|wire service|tabloid|"
+    r"magazine|state media|media)\s+$",
+    re.IGNORECASE,
+)
+"""Words right before a name that make it a news outlet ("Japanese broadcaster NHK")."""
+PLACE_WORDS = r"(?:plant|port|airport|station|province|prefecture|city|islands?|strait|sea|bay|base)\b"
+PLACE_RE = re.compile(r"\b" + PLACE_WORDS, re.IGNORECASE)
+PLACE_AFTER = re.compile(r"\s+(?:[a-z]+\s+){0,2}" + PLACE_WORDS)
+"""A place word in a name or just after it ("Hamaoka nuclear plant"): a place, not a person."""
 ORG_WORDS = re.compile(
     r"\b(?:Ministry|Department|Commission|Council|Bank|Office|Organi[sz]ation|Union|Association|"
     r"Federation|Corporation|Corp|Inc|Group|Company|Motors|Party|Agency|Bureau|Authority|"
@@ -72,73 +111,11 @@ _TARGET_BEFORE = re.compile(
     r"\b(?:on|against|targeting|from)\s+(?:(?:all|the|its|their|imports?|goods|exports?|products)\s+(?:from\s+)?)*$"
 )
 """What comes right before the state a measure targets: "on China", "on imports from Japan"."""
+COMPOUND_AGREEMENT = re.compile(
+    r"\s+(?:(?:free\s+)?trade\s+(?:agreement|deal|pact)|agreement|accord|pact|FTA)\b"
+)
+"""What may follow states joined by hyphens to name an agreement ("South Korea-Japan-China free trade agreement")."""
 _NAME_RE = re.compile(r"[A-Z][\w’'\-]*(?:[ ](?:(?:of|for|de|la|von|van|bin|al)[ ])?[A-Z][\w’'\-]*)*")
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A surface form of a registry entity at ``text[start:end]``."""
-
-    key: str
-    type: str
-    start: int
-    end: int
-    text: str
-    via: str  # label | alias | country
-
-
-@dataclass(frozen=True)
-class DateMention:
-    """A relative date expression resolved against the article's date."""
-
-    start: int
-    end: int
-    text: str
-    value: str
-    inferred_from: str
-
-
-@dataclass
-class EntityCandidate:
-    """A proposed new registry entry, with the evidence for it."""
-
-    key: str
-    type: str
-    label: str
-    start: int
-    end: int
-    text: str
-    reason: str
-    fields: dict[str, str] = field(default_factory=dict)
-    type_reason: str = ""
-
-
-@dataclass
-class FactSuggestion:
-    """A proposed fact: fields in the fact-file format, anchored at ``text[start:end]``."""
-
-    id: str
-    kind: str  # post | statement | rate
-    quote: str
-    start: int
-    end: int
-    occurrence: int | None
-    fields: dict[str, object]
-    needs: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Suggestions:
-    """Everything ``kg suggest`` found in one article."""
-
-    article_id: str
-    mentions: list[Mention]
-    candidates: list[EntityCandidate]
-    facts: list[FactSuggestion]
-    dates: list[DateMention]
-    new_mentions: list[Mention] = field(default_factory=list)
-    """Every occurrence of a candidate new entity's name (``via="new"``)."""
 
 
 # ---------------------------------------------------------------- mentions
@@ -147,10 +124,6 @@ class Suggestions:
 def form_pattern(form: str) -> re.Pattern:
     # letters or digits next to a form mean it is part of a longer word ("US" in "USA")
     return re.compile(r"(?<![\w])" + re.escape(form) + r"(?![\w])")
-
-
-def _in_excluded(start: int, end: int, excluded) -> bool:
-    return any(start < ex.end and ex.start < end for ex in excluded)
 
 
 def find_mentions(
@@ -185,7 +158,7 @@ def find_mentions(
             via = "label" if form == entity.label else "alias" if form in entity.aliases else "derived"
             for match in loose_pattern(form).finditer(text):
                 start, end = match.span()
-                if _in_excluded(start, end, excluded):
+                if in_excluded(start, end, excluded):
                     continue
                 found.setdefault(
                     (start, end, entity.key),
@@ -240,20 +213,6 @@ def _country_patterns() -> list[tuple[str, str, re.Pattern]]:
     return patterns
 
 
-def slug(text: str) -> str:
-    """A registry key made from a name: ``"Yoji Muto"`` -> ``"yoji-muto"``.
-
-    Example:
-        >>> slug("Côte d’Ivoire")
-        'cote-d-ivoire'
-    """
-    import unicodedata
-
-    # apostrophes separate words ("d’Ivoire"); accents are dropped, not the letters they sit on
-    ascii_text = unicodedata.normalize("NFKD", re.sub(r"[’'`]", "-", text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "entity"
-
-
 def find_countries(
     text: str, entities: dict[str, Entity], mentions: list[Mention], excluded=()
 ) -> tuple[list[Mention], list[EntityCandidate]]:
@@ -278,7 +237,7 @@ def find_countries(
     for label, name, pattern in _country_patterns():
         for match in pattern.finditer(text):
             start, end = match.span()
-            if (start, end) in covered or _in_excluded(start, end, excluded):
+            if (start, end) in covered or in_excluded(start, end, excluded):
                 continue
             if any(m.start <= start and end <= m.end for m in mentions):
                 continue
@@ -390,7 +349,7 @@ def find_dates(text: str, article_date: dt.date | None, excluded=()) -> list[Dat
         future = bool(FUTURE_RE.search(sentence))
         for match in DATE_RE.finditer(sentence):
             start, end = s_start + match.start(), s_start + match.end()
-            if _in_excluded(start, end, excluded):
+            if in_excluded(start, end, excluded):
                 continue
             resolved = resolve_date(match.group(), article_date, future)
             if resolved is None:
@@ -434,17 +393,29 @@ def _guess_type(name: str, before: str, after: str, title_before: bool) -> tuple
             return "State", "a country name (pycountry)"
         except LookupError:
             pass
+    if TRADE_AGREEMENT_WORDS.search(name):
+        return "TradeAgreement", "a trade agreement word in the name"
+    if AGREEMENT_WORDS.search(name):
+        return "Agreement", "an agreement word in the name"
     if EVENT_WORDS.search(name):
         return "Event", "an event word in the name"
-    if OUTLET_WORDS.search(name):
-        return "NewsOutlet", "an outlet word in the name"
-    if ORG_WORDS.search(name):
+    if REGION_WORDS.search(name):
+        return "Place", "a region word in the name"
+    if OUTLET_WORDS.search(name) or OUTLET_BEFORE.search(before):
+        return "NewsOutlet", "an outlet word in or before the name"
+    if ORG_WORDS.search(name) or name.endswith(" House"):
         return "Organization", "an organisation word in the name"
+    if PLACE_RE.search(name) or PLACE_AFTER.match(after):
+        return "Place", "a place word in or after the name"
     if title_before:
         return "Person", "a title before the name"
+    if re.search(r"\baccording to\s+$", before):
+        return "Organization", "a source after 'according to': check it"
     if re.search(r"\b(?:in|at|near|from|to)\s+$", before):
         return "Place", "after 'in', 'at', 'near', 'from' or 'to'"
-    if re.match(r"\s+(?:said|says|told|tells|added|warned)\b", after):
+    if re.match(r"\s+(?:said|says|claimed|posted|wrote|told|tells|added|warned)\b", after):
+        if re.search(r"\bon\s+$", before):
+            return "Platform", "'on' it before a speech verb: where something was said"
         return "Person", "followed by a speech verb"
     if name.isupper():
         return "Organization", "an acronym"
@@ -487,12 +458,28 @@ def find_unknown_names(
     candidates: dict[str, EntityCandidate] = {}
     for match in _NAME_RE.finditer(text):
         pieces = _split_at_covered(match.start(), match.end(), covered)
+        if re.search(r"\w-[A-Z]", match.group()) and pieces and pieces != [match.span()]:
+            # "Korea-China-Japan FTA" is one name, not "Korea-" and "FTA"; "South Korea-Japan-China"
+            # alone (no piece left over) only names states
+            pieces = [match.span()]
+        agreement = COMPOUND_AGREEMENT.match(text, match.end())
+        if re.search(r"\w-[A-Z]", match.group()) and not pieces and agreement:
+            # "a South Korea-Japan-China free trade agreement": the states name the agreement
+            start, end = match.start(), agreement.end()
+            name, key = text[start:end], slug(text[start:end])
+            if key not in known and key not in candidates and not in_excluded(start, end, excluded):
+                etype = "TradeAgreement" if re.search(r"trade|FTA", agreement.group()) else "Agreement"
+                candidates[key] = EntityCandidate(
+                    key, etype, name, start, end, name, "states joined by hyphens before an agreement word",
+                    type_reason=f'"{agreement.group().strip()}"',
+                )  # fmt: skip
+            continue
         for p_start, p_end in pieces:
             start, end = _strip_name(text, p_start, p_end)
             while start < end and text[start].isspace():
                 start += 1
             name = text[start:end]
-            if len(name) < 2 or not name[0].isupper() or _in_excluded(start, end, excluded):
+            if len(name) < 2 or not name[0].isupper() or in_excluded(start, end, excluded):
                 continue
             if _is_headline(text, start, sentence_at):
                 continue  # title case makes every word look like a name
@@ -503,6 +490,9 @@ def find_unknown_names(
             if title:
                 # "Trade Minister Yoji Muto": the name is what follows the title word
                 rest_start = start + title.end()
+                field = re.match(r" (?:of|for) [A-Z][\w-]*", text[rest_start:end])
+                if field:  # "Secretary of Defense Pete Hegseth": the field belongs to the title
+                    rest_start += field.end()
                 while rest_start < end and text[rest_start] == " ":
                     rest_start += 1
                 if rest_start >= end:
@@ -518,9 +508,10 @@ def find_unknown_names(
                 opens = re.fullmatch(r"[\s“\"‘'(\[]*", text[sentence_at(start) : start]) is not None
                 if (opens or text[max(0, start - 2) : start] == ": ") and word not in mid_sentence_words:
                     continue  # a sentence (or quotation, or subtitle) starting
-                adjective = re.search(r"(?:an|ese|ish|ian|ic|al)$", word) and re.match(
-                    r" [a-z]", text[end : end + 2]
+                adjective = re.search(r"(?:an|ese|ish|ian|ic|al|ist)$", word) and re.match(
+                    r" [^A-Z]", text[end : end + 2]
                 )
+                adjective = adjective or any(s == skip_space(text, end) for s, _ in covered)
                 if adjective and not re.match(r"\s+(?:said|says|told|added|warned)\b", text[end : end + 12]):
                     continue  # an adjective ("the Asian countries"), not a name
             if any(ch.isdigit() for ch in name):
@@ -529,7 +520,7 @@ def find_unknown_names(
             if key in known or key in candidates:
                 continue
             etype, why = _guess_type(
-                name, text[max(0, start - 40) : start], text[end : end + 12], title_before
+                name, text[max(0, start - 40) : start], text[end : end + 30], title_before
             )
             candidates[key] = EntityCandidate(
                 key,
@@ -542,6 +533,38 @@ def find_unknown_names(
                 type_reason=why,
             )
     return list(candidates.values())
+
+
+def find_dateline(
+    text: str, mentions: list[Mention], excluded=(), entities: dict[str, Entity] | None = None
+) -> Mention | EntityCandidate | None:
+    """The dateline: a line of one to three capitalised words alone ("ANKARA") is where the story
+    was filed, a place: the registry's place of that name, else a candidate new one.
+
+    Example:
+        >>> find_dateline("Title\\n\\nANKARA\\n\\nChina has asked Japan.", []).label
+        'Ankara'
+    """
+    for match in re.finditer(r"^([A-Z][A-Z’'.-]+(?: [A-Z][A-Z’'.-]+){0,2})[ \t]*$", text, re.M):
+        start, end = match.span(1)
+        if in_excluded(start, end, excluded) or any(m.start < end and start < m.end for m in mentions):
+            continue
+        label = match.group(1).title()
+        for entity in (entities or {}).values():
+            if entity.type == "Place" and entity.label == label:
+                return Mention(entity.key, entity.type, start, end, match.group(1), "dateline")
+        if len(label) > 3:  # "AA", "TV": not a place
+            return EntityCandidate(
+                slug(label),
+                "Place",
+                label,
+                start,
+                end,
+                match.group(1),
+                "a dateline",
+                type_reason="a dateline",
+            )
+    return None
 
 
 def _is_headline(text: str, at: int, sentence_at) -> bool:
@@ -589,45 +612,6 @@ def _top_level(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-@dataclass
-class _Actor:
-    """A mention usable as a speaker, holder or imposer: a registry key or a new candidate."""
-
-    key: str
-    type: str
-    start: int
-    end: int
-    new: bool
-
-
-def _occurrence(text: str, quote: str, start: int, source: Source) -> int | None:
-    """The ``occurrence`` a quote at ``start`` needs (None when it is unique), checked with kg.seeds.anchor."""
-    ranges = tuple((ex.start, ex.end) for ex in source.excluded)
-    found = anchor_quote(text, quote, None, excluded=ranges)
-    if not isinstance(found, AnchorFailure) and found.start == start:
-        return None
-    n = 1
-    while True:
-        found = anchor_quote(text, quote, n, excluded=ranges)
-        if isinstance(found, AnchorFailure):
-            raise AssertionError(f"quote {quote!r} at {start} cannot be anchored")  # a bug, not user input
-        if found.start == start:
-            return n
-        n += 1
-
-
-class _Ids:
-    def __init__(self, taken: set[str]):
-        self.taken = set(taken)
-
-    def new(self, base: str) -> str:
-        candidate, n = base, 2
-        while candidate in self.taken:
-            candidate, n = f"{base}-{n}", n + 1
-        self.taken.add(candidate)
-        return candidate
-
-
 def _date_field(sentence_span: tuple[int, int], dates: list[DateMention]) -> dict | None:
     for d in dates:
         if sentence_span[0] <= d.start and d.end <= sentence_span[1]:
@@ -643,67 +627,55 @@ def _quoted_content(sentence: str) -> str | None:
     return max(words, key=len).strip().rstrip(",")
 
 
-def _make(
-    ctx: _Context, ids: _Ids, kind: str, base: str, start: int, end: int, fields: dict
-) -> FactSuggestion:
-    text = ctx.source.text
-    quote = text[start:end]
-    return FactSuggestion(
-        ids.new(base), kind, quote, start, end, _occurrence(text, quote, start, ctx.source), fields
-    )
-
-
-def _post_facts(ctx, ids, top, actors_at, new_post_for) -> list[FactSuggestion]:
-    text = ctx.source.text
-    out = []
-    for m in top:
-        if not ctx.vocab.is_a(m.type, "Post"):
-            continue
-        holder = actors_at.get(_skip_space(text, m.end))
-        if holder is None or holder.type != "Person":
-            continue
-        fs = _make(ctx, ids, "post", f"a{ctx.article_no}-{m.key}", m.start, holder.end,
-                   {"subject": m.key, "type": "Post", "heldBy": holder.key})  # fmt: skip
-        if holder.new:
-            fs.needs.append(holder.key)
-        out.append(fs)
-    for post_key, (start, holder) in new_post_for.items():
-        fs = _make(ctx, ids, "post", f"a{ctx.article_no}-{post_key}", start, holder.end,
-                   {"subject": post_key, "type": "Post", "heldBy": holder.key})  # fmt: skip
-        fs.needs += [post_key] + ([holder.key] if holder.new else [])
-        out.append(fs)
-    return out
-
-
-def _skip_space(text: str, at: int) -> int:
-    while at < len(text) and text[at] == " ":
-        at += 1
-    return at
-
-
 def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> list[FactSuggestion]:
     text = ctx.source.text
+    holders = holders_by_post(ctx)
     events = known_events(ctx)
     out = []
     counters: dict[str, int] = {}
     excluded = ctx.source.excluded
     for s_start, s_end in [(s.start, s.end) for s in sentences(text)]:
-        if _in_excluded(s_start, s_end, excluded):
+        if in_excluded(s_start, s_end, excluded):
             continue
         sentence = text[s_start:s_end]
         for verb in SPEECH_RE.finditer(sentence):
             v_start, v_end = s_start + verb.start(), s_start + verb.end()
-            speaker = _speaker_before(text, v_start, actors, s_start)
+            agents = [a for a in actors if _is_agent(a, ctx)]
+            if verb.group(1).lower() == "announcement":  # "Trump's announcement of ...": whose it is
+                owner = speakers.possessor(text, s_start, v_start, actors)
+                if owner is not None and ctx.vocab.is_a(owner.type, "Post"):
+                    people = holders.get(owner.key, set())  # "the president's": who holds it
+                    owner = (
+                        Actor(next(iter(people)), "Person", owner.start, owner.end, False)
+                        if len(people) == 1
+                        else None
+                    )
+                speaker = owner
+            elif verb.group(1) == "saying":  # "X has taken a firm stance, saying ...": X said it
+                participle = speakers.PARTICIPLE.search(text, max(s_start, v_start - 3), v_end)
+                speaker = (
+                    speakers.sentence_subject(text, s_start, v_start, agents, _is_agent_of(ctx))
+                    if participle
+                    else None
+                )
+            else:
+                speaker = _speaker_before(text, v_start, agents, s_start)
             if speaker is None and re.search(r"[,”\"]\s*$", text[s_start:v_start]):
                 speaker = _speaker_after(text, v_end, actors_at)  # "..., said the news agency"
+            if speaker is None:  # "he cautioned": the person named last
+                speaker = speakers.antecedent(
+                    text, v_start, agents, lambda a: ctx.vocab.is_a(a.type, "Person")
+                )
             if speaker is None or not _is_agent(speaker, ctx):
                 continue
-            word = verb.group(1)
+            word = verb.group(1).lower()  # "Seeks" in a headline
             etype = SPEECH_VERBS[word]
+            if etype == "Statement" and ctx.vocab.is_a(speaker.type, "NewsOutlet"):
+                etype = "Report"  # "..., said the news agency": what an outlet says is its report
             fields: dict[str, object] = {}
             recipient = None
-            if word in ("told", "tells"):
-                recipient = _holder_or_self(actors_at.get(_skip_space(text, v_end)), actors_at, text)
+            if word in ADDRESSED:
+                recipient = _holder_or_self(actors_at.get(skip_space(text, v_end)), actors_at, text)
                 if recipient is not None and ctx.vocab.is_a(recipient.type, "State"):
                     # "told Japanese Defense Minister Gen Nakatani": the person after the title
                     title = re.match(
@@ -715,7 +687,7 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
                     recipient = None
             date = _date_field((s_start, s_end), dates)
             roles = {"speaker": [speaker.key]} | ({"recipient": [recipient.key]} if recipient else {})
-            known_event = matching_event(ctx, etype, roles, date["value"] if date else None, events)
+            known_event = matching_event(ctx, etype, roles, date["value"] if date else None, events, sentence)
             if known_event is not None:
                 event_key = known_event.key
                 etype = ctx.entities[event_key].type
@@ -733,7 +705,7 @@ def _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker) -> l
                 fields["content"] = content
             if date:
                 fields["date"] = date
-            fs = _make(
+            fs = make_fact(
                 ctx,
                 ids,
                 "statement",
@@ -766,34 +738,47 @@ def _clause_end(text: str, at: int, limit: int) -> int:
     return match.start() if match else limit
 
 
-def _is_agent(actor: _Actor, ctx: _Context) -> bool:
+def _is_agent(actor: Actor, ctx: _Context) -> bool:
     return ctx.vocab.is_a(actor.type, "Actor")
 
 
-def _holder_or_self(actor: _Actor | None, actors_at: dict[int, _Actor], text: str) -> _Actor | None:
+def _is_agent_of(ctx: _Context):
+    return lambda actor: _is_agent(actor, ctx)
+
+
+def _holder_or_self(actor: Actor | None, actors_at: dict[int, Actor], text: str) -> Actor | None:
     if actor is None:
         return None
     if actor.type == "Post":
-        holder = actors_at.get(_skip_space(text, actor.end))
+        holder = actors_at.get(skip_space(text, actor.end))
         return holder if holder is not None and holder.type == "Person" else None
     return actor
 
 
-def _speaker_before(text: str, verb_start: int, actors: list[_Actor], sentence_start: int) -> _Actor | None:
-    """The actor right before a speech verb ("Mr Bessent said", "Beijing warned on Monday")."""
+def _speaker_before(text: str, verb_start: int, actors: list[Actor], sentence_start: int) -> Actor | None:
+    """The actor right before a speech verb ("Mr Bessent said", "Beijing warned on Monday", "Mr Trump
+    on Truth Social claimed": the medium between them is not the speaker)."""
     best = None
     for a in actors:
         if not (sentence_start <= a.start and a.end <= verb_start):
             continue
+        if re.search(
+            r"\b(?:through|via|in|from|with|to|of|for|at|on)\s+(?:the\s+)?$",
+            text[max(0, a.start - 12) : a.start],
+        ):
+            continue  # "The letter, delivered through the embassy, urged": an object, not who urged
         gap = text[a.end : verb_start]
-        adjacent = re.fullmatch(r"\s*(?:,\s*)?", gap) or re.fullmatch(r"\s+(?:on \w+|in a \w+ \w+)\s*", gap)
+        adjacent = re.fullmatch(r"\s*(?:,\s*)?", gap) or re.fullmatch(
+            r"\s+(?:(?:has|have|had)\s+)?(?:\w+ly\s+)?(?:on \w+|on (?:[A-Z][\w’'-]*\s+){1,3}|in a \w+ \w+)?\s*",
+            gap,
+        )
         if adjacent and (best is None or a.end > best.end or (a.end == best.end and a.start < best.start)):
             best = a
     return best
 
 
-def _speaker_after(text: str, verb_end: int, actors_at: dict[int, _Actor]) -> _Actor | None:
-    at = _skip_space(text, verb_end)
+def _speaker_after(text: str, verb_end: int, actors_at: dict[int, Actor]) -> Actor | None:
+    at = skip_space(text, verb_end)
     if text.startswith("the ", at):
         at += 4
     return actors_at.get(at)
@@ -834,7 +819,7 @@ def _rate_facts(ctx, ids, top, actors) -> list[FactSuggestion]:
     text = ctx.source.text
     out = []
     for s_start, s_end in [(s.start, s.end) for s in sentences(text)]:
-        if _in_excluded(s_start, s_end, ctx.source.excluded):
+        if in_excluded(s_start, s_end, ctx.source.excluded):
             continue
         sentence = text[s_start:s_end]
         for rate_match in RATE_RE.finditer(sentence):
@@ -914,6 +899,11 @@ def _rate_facts(ctx, ids, top, actors) -> list[FactSuggestion]:
                         used.append((product.start, product.end))
                     if re.search(r"\bthreat", sentence):
                         fields["status"] = "threatened"
+            if subject in ctx.entities and "imposedBy" not in fields:
+                imposers = relations.measure_roles(ctx, subject).get("imposedBy", set())
+                if len(imposers) == 1:
+                    fields["imposedBy"] = next(iter(imposers))
+                    notes.append(f"the imposer other facts give {subject}")
             start, end = min(s for s, _ in used), max(e for _, e in used)
             if imposer_span and imposer_span[0] > r_end and imposer_span[1] == end:
                 end = _clause_end(text, end, s_end)  # "..., which Trump threatened": keep the verb
@@ -922,7 +912,7 @@ def _rate_facts(ctx, ids, top, actors) -> list[FactSuggestion]:
             kind = kind or _known_rate_kind(subject, number, ctx)
             if kind:
                 record["rateKind"] = kind
-            fs = _make(
+            fs = make_fact(
                 ctx,
                 ids,
                 "rate",
@@ -936,7 +926,7 @@ def _rate_facts(ctx, ids, top, actors) -> list[FactSuggestion]:
     return out
 
 
-def _unify_new_measures(facts: list[FactSuggestion], ids: _Ids, article_no: str) -> list[FactSuggestion]:
+def _unify_new_measures(facts: list[FactSuggestion], ids: Ids, article_no: str) -> list[FactSuggestion]:
     """Same rate, same product, same imposer in one article: one new measure, named by the most
     specific suggestion ("30% steel tariff" in the headline, "30% tariff on Japanese steel" below)."""
     groups: dict[tuple, list[FactSuggestion]] = {}
@@ -1046,22 +1036,43 @@ def suggest_in(ctx: _Context) -> Suggestions:
     mentions = find_mentions(text, ctx.entities, excluded, forms)
     country_mentions, new_states = find_countries(text, ctx.entities, mentions, excluded)
     mentions = sorted(mentions + country_mentions, key=lambda m: (m.start, -m.end, m.key))
+    titles = title_mentions(text, [(m.key, m.start, m.end) for m in mentions], ctx)
+    titles = [t for t in titles if not in_excluded(t[1], t[2], excluded)]
+    mentions += [
+        Mention(k, ctx.entities[k].type, s, e, t, "title") for k, s, e, t in titles if k in ctx.entities
+    ]
+    for key, start, end, words in dispute_references(text, mentions, ctx):
+        # the parties say which dispute: not another one whose name the same words match
+        mentions = [
+            m for m in mentions if not (m.start < end and start < m.end and ctx.vocab.is_a(m.type, "Dispute"))
+        ]
+        mentions.append(Mention(key, ctx.entities[key].type, start, end, words, "parties"))
+    outlets = [(m.key, m.start, m.end) for m in mentions if ctx.vocab.is_a(m.type, "NewsOutlet")]
+    anaphors = [a for a in outlet_anaphors(text, outlets) if not in_excluded(a[1], a[2], excluded)]
+    mentions += [Mention(k, ctx.entities[k].type, s, e, t, "anaphor") for k, s, e, t in anaphors]
+    mentions.sort(key=lambda m: (m.start, -m.end, m.key))
     known = set(ctx.entities)
     names = find_unknown_names(text, mentions, excluded, known | {c.key for c in new_states})
-    candidates = new_states + names
+    candidates = new_states + names + posts.title_posts(titles, {c.key for c in names}, ctx)
+    dateline = find_dateline(text, mentions, excluded, ctx.entities)
+    if isinstance(dateline, Mention):
+        mentions = sorted([*mentions, dateline], key=lambda m: (m.start, -m.end, m.key))
+    elif dateline is not None and dateline.key not in {c.key for c in candidates}:
+        candidates.append(dateline)
     candidates_by_start = {c.start: c for c in candidates}
     date = ctx.source.date
     article_date = dt.date.fromisoformat(date.value) if date and len(date.value) == 10 else None
     dates = find_dates(text, article_date, excluded)
 
     top = _top_level(mentions)
-    actors = [_Actor(m.key, m.type, m.start, m.end, False) for m in top]
-    actors += [_Actor(c.key, c.type, c.start, c.end, True) for c in candidates]
+    actors = [Actor(m.key, m.type, m.start, m.end, False) for m in top]
+    actors += [Actor(c.key, c.type, c.start, c.end, True) for c in candidates]
     actors_at = {}
     for a in sorted(actors, key=lambda a: a.end - a.start):
         actors_at[a.start] = a
     _type_persons(candidates, top, text, ctx)
-    new_posts = _new_posts(text, top, candidates_by_start, ctx, candidates)
+    new_posts = posts.new_posts(text, top, candidates_by_start, ctx, candidates)
+    new_posts |= posts.field_posts(text, top, candidates_by_start, candidates, excluded)
     for a in actors:
         if a.new:
             a.type = next(c.type for c in candidates if c.key == a.key)
@@ -1072,23 +1083,32 @@ def suggest_in(ctx: _Context) -> Suggestions:
             if claim.prop == "speaker" and fact.subject in ctx.entities:
                 events_by_speaker.setdefault(claim.value.value, set()).add(fact.subject)
 
-    ids = _Ids(ctx.fact_ids)
-    facts = _post_facts(ctx, ids, top, actors_at, new_posts)
+    ids = Ids(ctx.fact_ids)
+    facts = posts.post_facts(ctx, ids, top, actors_at, new_posts)
     facts += _statement_facts(ctx, ids, actors, actors_at, dates, events_by_speaker)
     rates = _unify_new_measures(_rate_facts(ctx, ids, top, actors), ids, ctx.article_no)
     facts += rates
-    spans = [sp for sp in [(s.start, s.end) for s in sentences(text)] if not _in_excluded(*sp, excluded)]
+    known_rates = [
+        (str(f.fields["subject"]), f.start, f.end) for f in rates if f.fields["subject"] in ctx.entities
+    ]
+    have = {(m.key, m.start, m.end) for m in mentions}
+    for key, start, end, words in rate_mentions(text, known_rates, mentions):
+        if (key, start, end) not in have:  # "24% tariffs" may be a registry form already
+            mentions.append(Mention(key, ctx.entities[key].type, start, end, words, "rate"))
+    mentions.sort(key=lambda m: (m.start, -m.end, m.key))
+    spans = [sp for sp in [(s.start, s.end) for s in sentences(text)] if not in_excluded(*sp, excluded)]
     as_mentions = mentions + [Mention(c.key, c.type, c.start, c.end, c.text, "new") for c in candidates]
     as_mentions.sort(key=lambda m: (m.start, -m.end, m.key))
 
     def make(kind: str, base: str, start: int, end: int, fields: dict) -> FactSuggestion:
-        return _make(ctx, ids, kind, base, start, end, fields)
+        return make_fact(ctx, ids, kind, base, start, end, fields)
 
     facts += relations.relation_facts(
         ctx, make, as_mentions, _top_level(as_mentions), spans,
         lambda sp: _date_field(sp, dates), rates, known_events(ctx),
     )  # fmt: skip
     relations.add_attribution(facts, spans, as_mentions, ctx)
+    anchor_event_dates(facts, known_events(ctx))
     facts.sort(key=lambda f: (f.start, f.end, f.id))
     extra = _event_and_measure_candidates(facts, candidates, ctx)
     new_mentions = _new_entity_mentions(text, candidates, mentions, excluded)
@@ -1103,7 +1123,7 @@ def _new_entity_mentions(
     for c in sorted(candidates, key=lambda c: -(c.end - c.start)):
         for match in form_pattern(c.text).finditer(text):
             start, end = match.span()
-            if _in_excluded(start, end, excluded) or any(s < end and start < e for s, e in out):
+            if in_excluded(start, end, excluded) or any(s < end and start < e for s, e in out):
                 continue
             if any(m.start <= start and end <= m.end for m in mentions):
                 continue
@@ -1115,7 +1135,7 @@ def _type_persons(candidates: list[EntityCandidate], top: list[Mention], text: s
     """A new name right after a registry post is a person; a nationality word before gives nationality."""
     for c in candidates:
         for m in top:
-            if ctx.vocab.is_a(m.type, "Post") and _skip_space(text, m.end) == c.start:
+            if ctx.vocab.is_a(m.type, "Post") and skip_space(text, m.end) == c.start:
                 c.type, c.type_reason = "Person", f'follows the post "{m.text}"'
         if c.type == "Person":
             before = [
@@ -1125,37 +1145,6 @@ def _type_persons(candidates: list[EntityCandidate], top: list[Mention], text: s
             ]
             if before and re.fullmatch(r"[\s\w]*", text[before[-1].end : c.start]):
                 c.fields.setdefault("nationality", before[-1].key)
-
-
-def _new_posts(text, top, candidates_by_start, ctx, candidates) -> dict[str, tuple[int, _Actor]]:
-    """ "Japanese Trade Minister Yoji Muto": a new post in a known state, held by the name after it."""
-    out: dict[str, tuple[int, _Actor]] = {}
-    for m in top:
-        if ctx.entities[m.key].type != "State":
-            continue
-        after = re.match(r" ((?:[A-Z][a-z]+ ){0,3}(?:" + TITLE_RE.pattern + r")) ", text[m.end : m.end + 80])
-        if not after:
-            continue
-        holder_start = m.end + after.end()
-        holder = candidates_by_start.get(holder_start)
-        if holder is None:
-            continue
-        title = after.group(1)
-        state_label = ctx.entities[m.key].label
-        post_key = f"{slug(title)}-of-{m.key}"
-        if post_key in ctx.entities:
-            continue
-        label = f"{title} of {state_label}"
-        candidates.append(
-            EntityCandidate(
-                post_key, "Post", label, m.start, holder_start - 1, text[m.start : holder_start - 1],
-                "a title after a known state, before a name", {"postIn": m.key},
-            )
-        )  # fmt: skip
-        holder.type, holder.type_reason = "Person", f'holds "{text[m.start : holder_start - 1]}"'
-        holder.fields.setdefault("nationality", m.key)
-        out[post_key] = (m.start, _Actor(holder.key, "Person", holder.start, holder.end, True))
-    return out
 
 
 def _event_and_measure_candidates(facts, candidates, ctx) -> list[EntityCandidate]:
@@ -1171,9 +1160,7 @@ def _event_and_measure_candidates(facts, candidates, ctx) -> list[EntityCandidat
         if fs.kind == "statement":
             speaker = str(fs.fields["speaker"])
             who = labels.get(speaker, speaker)
-            what = {"Statement": "statement", "Warning": "warning", "Report": "report"}[
-                str(fs.fields["type"])
-            ]
+            what = str(fs.fields["type"]).lower()
             label = f"{who}'s {what} in article {ctx.source.article_id}"
             n = re.search(rf"-{ctx.article_no}-(\d+)$", subject)
             if n:

@@ -100,7 +100,7 @@ def letter_roles(
             at = s_start + match.end()
             for m in agents:
                 if m.start >= at and m.start - at <= 45:
-                    m = _person_or_self(m, mentions, text, ctx) if people_only else m
+                    m = _person_or_self(m, mentions, text, ctx)
                     if not people_only or ctx.vocab.is_a(m.type, "Person") or ctx.vocab.is_a(m.type, "State"):
                         return m
         return None
@@ -136,22 +136,33 @@ def meeting_roles(
     "Japan is in talks ..."), and those after "with" or "between" near the word; the place: a
     registry place after "in", "to" or "at".
     """
-    agents = [m for m in _agents(mentions, ctx, s_start, s_end) if not ctx.vocab.is_a(m.type, "NewsOutlet")]
+    # the clause the word is in: after an opening quotation mark or "that", up to a closing one
+    openers = [m.end() for m in re.finditer(r"[“\"]|\bthat\s", text[s_start:word_at])]
+    c_start = s_start + openers[-1] if openers else s_start
+    closer = re.compile(r"[”;]").search(text, word_at, s_end)
+    c_end = closer.start() if closer else s_end
+    agents = [m for m in _agents(mentions, ctx, c_start, c_end) if not ctx.vocab.is_a(m.type, "NewsOutlet")]
     roles: dict[str, list[str]] = {}
     used = []
     lead = []
     for m in agents:
         if m.end > word_at:
             break
-        gap = text[(lead[-1].end if lead else s_start) : m.start]
+        gap = text[(lead[-1].end if lead else c_start) : m.start]
         if (not lead and re.fullmatch(r"[\s“\"]*(?:the\s+)?(?:[A-Z]\w+\s+){0,3}", gap)) or (
             lead and re.fullmatch(r",?\s*(?:and\s+)?(?:the\s+)?", gap)
         ):
             lead.append(m)
         elif lead:
             break
+    intro = re.match(
+        r"[\s“\"]*(?:During|On|After|Before|Ahead of|While on|At the end of)\b", text[c_start:word_at]
+    )
+    comma = text.find(",", word_at, c_end)
+    if not lead and intro and comma != -1:  # "During a trip to Tokyo on Sunday, Pete Hegseth announced"
+        lead = [m for m in agents if comma < m.start <= comma + 45][:1]
     partners = []
-    tail = re.compile(r"\b(?:with|between)\s+(?:the\s+)?").search(text, word_at, min(s_end, word_at + 60))
+    tail = re.compile(r"\b(?:with|between)\s+(?:the\s+)?").search(text, word_at, min(c_end, word_at + 60))
     if tail:
         for m in agents:
             if m.start < tail.end():
@@ -163,8 +174,20 @@ def meeting_roles(
                 partners.append(m)
             else:
                 break
+    verb = re.match(r"(?:meet|met|visit|visited|visits)\s+(?:the\s+)?", text[word_at:c_end])
+    if verb and not partners:  # "the first official to meet Trump": who is met
+        partners = [m for m in agents if m.start == word_at + verb.end()][:1]
     people = [_person_or_self(m, mentions, text, ctx) for m in lead + partners]
     keys = list(dict.fromkeys(m.key for m in people))
+    reported = re.search(r"\bthat\s$", text[max(s_start, c_start - 5) : c_start])
+    speakers = [
+        m for m in _agents(mentions, ctx, s_start, c_start) if not ctx.vocab.is_a(m.type, "NewsOutlet")
+    ]
+    if not lead and partners and reported and speakers:
+        # "Ishiba told reporters that talks with Washington would continue": the speaker's side talks
+        side = _person_or_self(speakers[0], mentions, text, ctx)
+        keys.insert(0, state_of(side.key, ctx) or side.key)
+        people.insert(0, side)
     if keys:
         roles["participant"] = keys
         used += people
@@ -195,9 +218,16 @@ def sentence_sources(text: str, s_start: int, s_end: int, mentions, ctx: Context
         before = text[max(s_start, m.start - 30) : m.start]
         after = text[m.end : m.end + 12]
         outlet = ctx.vocab.is_a(m.type, "NewsOutlet")
-        according = re.search(r"\baccording to\s+(?:the\s+|a\s+)?(?:\w+’s\s+|\w+'s\s+)?$", before)
+        according = re.search(
+            r"\baccording to\s+(?:the\s+|a\s+)?(?:\w+’s\s+|\w+'s\s+)?$", before
+        ) or re.search(
+            r"\baccording to\s+(?:a|an|the)\s+(?:\w+\s+){1,2}(?:obtained|published|released|seen|reported)\s+by\s+(?:the\s+)?$",
+            text[max(s_start, m.start - 60) : m.start],
+        )  # "according to a transcript obtained by the Associated Press"
         reported = re.match(r"\s+(?:news agency\s+)?(?:reported|reports|said)\b", after)
-        told = re.search(r"\btold\s+$", before)
+        told = re.search(
+            r"\b(?:told|interview with|said|reported)\s+(?:the\s+)?$", before
+        )  # "..., said the agency"
         possessive = re.match(r"[’']s\b", text[m.end : m.end + 3])
         state = ctx.vocab.is_a(m.type, "State")  # "according to Japanese officials": unnamed sources
         named = according and not state and not possessive
@@ -309,16 +339,16 @@ def relation_facts(
                 fs.notes.append(note)
                 out.append(fs)
         # ------------------------------------------------ talks, meetings, visits
-        seen: set[str] = set()
+        seen: set[tuple] = (
+            set()
+        )  # one suggestion per kind and parties: "talks ... negotiations" in one clause
         for word in MEETING_RE.finditer(text, s_start, s_end):
             etype = MEETING_WORDS[word.group(1)]
-            if etype in seen:
-                continue
             roles, used = meeting_roles(text, s_start, s_end, word.start(), mentions, ctx)
             participants = roles.get("participant", [])
-            if len(participants) + len(roles.get("place", [])) < 2:
+            if len(participants) + len(roles.get("place", [])) < 2 or (etype, *participants) in seen:
                 continue
-            seen.add(etype)
+            seen.add((etype, *participants))
             event = matching_event(ctx, etype, {"participant": participants}, day, events)
             needs = []
             if event is not None:
@@ -339,20 +369,83 @@ def relation_facts(
     return out
 
 
-def add_attribution(facts: list, spans: list[tuple[int, int]], mentions: list, ctx: Context) -> None:
-    """Give the facts of a sentence the attribution chain the sentence states (not to the report itself)."""
-    text = ctx.source.text
+OUTLET_ANAPHOR = re.compile(
+    r"\bthe\s+(?:[\w-]+\s+)?(?:media outlet|news agency|agency|broadcaster|newspaper|outlet|paper)\s+"
+    r"(?:reported|reports|said|says)\b"
+)
+"""'the media outlet reported', 'said the Tokyo-based news agency': the outlet named before."""
+REPORTEDLY = re.compile(r"\breportedly\b")
+
+
+def article_sources(
+    text: str, spans: list[tuple[int, int]], mentions: list, ctx: Context
+) -> list[list[object]]:
+    """The attribution chain of each sentence, with what the article says of the same report elsewhere.
+
+    * "the media outlet reported", "the news agency said": the news outlet the article named last;
+    * one outlet, one report: when the article says once that an outlet cites unnamed sources
+      ("Kyodo reported, citing government officials"), every chain it starts gets them;
+    * "reportedly" with no source of its own: the chain of the article's one reporting outlet.
+    """
+    chains = []
+    last_outlet = None
     for s_start, s_end in spans:
         chain = sentence_sources(text, s_start, s_end, mentions, ctx)
-        if not chain:
-            continue
+        anaphor = OUTLET_ANAPHOR.search(text, s_start, s_end)
+        if anaphor and last_outlet and last_outlet not in chain:
+            chain.insert(0, last_outlet)
+            citing = re.search(
+                r"\bciting\s+((?:[\w-]+\s+){0,4}?(?:sources?|officials?|people|diplomats?))\b",
+                text[anaphor.end() : s_end],
+            )
+            if citing and not any(isinstance(c, dict) for c in chain):
+                chain.append({"anonymous": citing.group(1)})
+        for m in mentions:
+            if s_start <= m.start < s_end and ctx.vocab.is_a(m.type, "NewsOutlet"):
+                last_outlet = m.key
+        chains.append(chain)
+    outlets = {
+        c[0]
+        for c in chains
+        if c
+        and isinstance(c[0], str)
+        and ctx.entities.get(c[0]) is not None
+        and ctx.vocab.is_a(ctx.entities[c[0]].type, "NewsOutlet")
+    }
+    unnamed: dict[str, list[object]] = {}
+    for chain in chains:
+        if chain and isinstance(chain[0], str) and chain[0] in outlets:
+            unnamed.setdefault(chain[0], []).extend(c for c in chain[1:] if isinstance(c, dict))
+    for i, chain in enumerate(chains):
+        if not chain and len(outlets) == 1 and REPORTEDLY.search(text, *spans[i]):
+            chain.append(next(iter(outlets)))
+        if len(chain) == 1 and isinstance(chain[0], str) and unnamed.get(chain[0]):
+            chain.append(unnamed[chain[0]][0])
+    return chains
+
+
+def add_attribution(facts: list, spans: list[tuple[int, int]], mentions: list, ctx: Context) -> None:
+    """Give the facts of a sentence the attribution chain the article states for it (not to the report
+    itself): see :func:`article_sources`. What a person says or warns in the sentence ("Bessent
+    confirmed that talks will be held") is attributed to them too, after the outlets that relay it
+    (not what they announce or request: the article states that as its own)."""
+    text = ctx.source.text
+    for (s_start, s_end), chain in zip(spans, article_sources(text, spans, mentions, ctx), strict=True):
+        inside = [fs for fs in facts if s_start <= fs.start and fs.end <= s_end and fs.kind != "post"]
+        said_by = [
+            str(fs.fields["speaker"]) for fs in inside
+            if fs.kind == "statement" and fs.fields.get("type") in ("Statement", "Warning") and isinstance(fs.fields.get("speaker"), str)
+            and fs.fields["speaker"] in ctx.entities and ctx.vocab.is_a(ctx.entities[fs.fields["speaker"]].type, "Person")
+        ]  # fmt: skip
         named = {c for c in chain if isinstance(c, str)}
-        for fs in facts:
-            if not (s_start <= fs.start and fs.end <= s_end) or fs.kind == "post":
-                continue
+        for fs in inside:
             if named & {str(v) for v in _values(fs.fields.get("speaker"))}:
                 continue  # "Kyodo reported": the report is Kyodo's own, not attributed to it
-            fs.fields.setdefault("attribution", chain)
+            own = chain
+            if fs.kind not in ("statement",) and len(set(said_by)) == 1 and said_by[0] not in chain:
+                own = [*chain, said_by[0]]
+            if own:
+                fs.fields.setdefault("attribution", own)
 
 
 def _values(value) -> list:
