@@ -67,6 +67,11 @@ def test_the_default_graph_is_the_registry_ontology_and_each_triple_stated_as_fa
     modality = f"<{TDO}modality>"
     truthy = {t for t, facts in triples.items() if any(record[f][modality] & TRUTHY for f in facts)}
     copied = {(s, p, o) for s, p, o, g in quads if g in (f"<{BASE}graph/registry>", f"<{BASE}ontology>")}
+    # and the names of the anonymous sources facts are according to, so every source's label is there
+    anonymous = {s for s, p, o, g in quads if o == f"<{TDO}AnonymousSource>"}
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    copied |= {(s, p, o) for s, p, o, g in quads if s in anonymous and p == label}
+    assert len(anonymous) >= 10
     layer = {
         t
         for t in default_graph(quads)
@@ -226,3 +231,26 @@ def test_a_store_without_the_layer_asks_for_a_rebuild(built, tmp_path):
     os.symlink(old.name, tmp_path / "store")
     result = CliRunner().invoke(main, ["query", "cq-letters", "--build-dir", str(tmp_path)])
     assert result.exit_code == 2 and NO_LAYER in result.output and "Traceback" not in result.output
+
+
+def test_each_fact_names_its_stated_date_and_the_source_it_is_according_to(built):
+    """tdo:statedDate is the about-date of a fact that gives a date of its own (none for one dated
+    only by its article), and tdo:accordingTo the source of the first step of its attribution."""
+    quads = parsed(built / "kg.nq")
+    record, _ = expected(quads)
+    about, basis, stated = f"<{TDO}aboutDate>", f"<{TDO}dateBasis>", f"<{TDO}statedDate>"
+    for fact, props in record.items():
+        if "/attribution/" in fact or "/source/" in fact or fact.count("/") > 4:
+            continue
+        assert props[stated] == (set() if props[basis] else props[about]), fact
+    assert sum(1 for props in record.values() if props[stated]) >= 40
+    steps = {s: props for s, props in record.items() if "/attribution/" in s}
+    index, source = f"<{TDO}stepIndex>", f"<{TDO}source>"
+    firsts: dict[str, set[str]] = defaultdict(set)
+    for step, props in steps.items():
+        if any(v.startswith('"1"') for v in props[index]):
+            firsts[step.rsplit("/attribution/", 1)[0] + ">"] |= props[source]
+    according = {
+        f: props[f"<{TDO}accordingTo>"] for f, props in record.items() if props[f"<{TDO}accordingTo>"]
+    }
+    assert according == dict(firsts) and len(according) >= 30

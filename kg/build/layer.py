@@ -5,7 +5,9 @@ A build states each claim once per fact that gives it: the union of the fact gra
 questions about evidence want the facts behind it. So, as Wikidata keeps "truthy" direct
 triples beside its statement nodes, the build adds to the N-Quads, in the **default graph**:
 
-* the ontology and the registry (so labels, types and class hierarchies answer plain queries);
+* the ontology and the registry (so labels, types and class hierarchies answer plain queries),
+  and the labels of the anonymous sources of attribution chains ("government sources"), so that
+  every source a fact is ``tdo:accordingTo`` has its label in one place;
 * every distinct triple stated by at least one fact presented as fact, that is whose modality
   is *asserted* or *reported* (the article states it, or relays someone who states it).
   Triples that only expected, planned, considered, claimed or denied facts give stay out: a
@@ -49,6 +51,7 @@ from kg.rdf.namespaces import (
     OWL_NS,
     PROVENANCE_GRAPH,
     RDF_NS,
+    RDFS_NS,
     REGISTRY_GRAPH,
     TDO,
     XSD_NS,
@@ -83,6 +86,7 @@ _MODALITY, _ORIGIN, _DERIVED = (
 )
 _ABOUT, _BASIS = _t("aboutDate"), _t("dateBasis")
 _COPY = _t("possibleCopyOf")
+_LABEL = f"<{RDFS_NS}label>"
 _RATE, _RATE_KIND, _SCOPE = _t("rate"), _t("rateKind"), _t("scope")
 _INT = f"^^<{XSD_NS}integer>"
 
@@ -239,6 +243,8 @@ def read_facts(
                 continue
             s, p, o = _split(line, len(_PROVENANCE_END))
             if p not in wanted:
+                if p == _LABEL:  # an anonymous source's (no other provenance node has one)
+                    copied.append(f"{s} {p} {o} .")
                 continue
             fact = facts[s]
             if p == _MODALITY:

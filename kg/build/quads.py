@@ -243,6 +243,8 @@ def fact_quads(
         if when is source.date:
             # the annotation gives no date: say so, so event-date queries can skip this fact
             out.append(quad(g, _t("dateBasis"), literal(ARTICLE_DATE_BASIS), pg))
+        else:  # the date the fact itself gives: what "when" questions ask for
+            out.append(quad(g, _t("statedDate"), literal(when.value, when.datatype), pg))
     inferences = [
         v.inferred_from for v in (fact.date, *(c.value for c in fact.claims)) if v and v.inferred_from
     ]
@@ -254,12 +256,15 @@ def fact_quads(
         out.append(quad(st, RDF_TYPE, _TYPE_T["AttributionStep"], pg))
         out.append(quad(st, _t("stepIndex"), literal(str(step.index), XSD_NS + "integer"), pg))
         if step.key:
-            out.append(quad(st, _t("source"), _id_t(step.key), pg))
+            source_t = _id_t(step.key)
+            out.append(quad(st, _t("source"), source_t, pg))
         else:
-            anon = iri(f"{f}/source/{step.index}")
+            source_t = anon = iri(f"{f}/source/{step.index}")
             out.append(quad(st, _t("source"), anon, pg))
             out.append(quad(anon, RDF_TYPE, _TYPE_T["AnonymousSource"], pg))
             out.append(quad(anon, RDFS_LABEL, literal(step.anonymous, lang="en"), pg))
+        if step.index == 1:  # the source the article cites: "according to whom" in one step
+            out.append(quad(g, _t("accordingTo"), source_t, pg))
     return out
 
 
