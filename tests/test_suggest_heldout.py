@@ -140,7 +140,6 @@ def test_held_out_scores_meet_the_measured_floor():
     assert overall.fact_precision >= 0.95
 
 
-
 def test_a_rate_on_a_known_measure_gets_the_imposer_other_facts_give(held_out):
     rates = {(f.fields["subject"], f.fields["rate"]): f for f in held_out[A002].facts if f.kind == "rate"}
     auto = rates[("us-auto-tariff", 25)]  # "an existing 25 per cent duty on automobiles": no state named
