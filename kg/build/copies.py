@@ -109,6 +109,7 @@ class _Words:
     passage_at: object  # numpy int: the word position where each starts
     sketch: object  # numpy uint64: the distinct hashes of its SKETCH_WORDS-word shingles
     offsets: object = None  # numpy int (words x 2): each word's start and end, once needed
+    distinct: object = None  # numpy uint64: its distinct passage shingles, sorted, once needed
 
 
 def quotation_spans(text: str) -> list[tuple[int, int]]:
@@ -258,10 +259,11 @@ def _candidates(words: Mapping[str, _Words]) -> set[tuple[str, str]]:
 
 def _covered(w: _Words, shared) -> tuple:
     """Which of the article's words lie in a shingle both articles have (a boolean per word), and
-    where each of those shingles starts."""
+    where each of those shingles starts (shared: sorted, distinct)."""
     import numpy as np
 
-    has = np.isin(w.passage, shared)
+    at = np.searchsorted(shared, w.passage)
+    has = shared[np.minimum(at, len(shared) - 1)] == w.passage
     starts = w.passage_at[has]
     mask = np.zeros(w.words, dtype=bool)
     for k in range(PASSAGE_WORDS):
@@ -269,12 +271,21 @@ def _covered(w: _Words, shared) -> tuple:
     return mask, starts, w.passage[has]
 
 
-def _runs(mask) -> list[tuple[int, int]]:
-    """Maximal ranges [start, end) of True in a boolean array."""
+def _distinct(w: _Words):
+    """The article's distinct passage shingles, sorted (made once per article compared)."""
+    import numpy as np
+
+    if w.distinct is None:
+        w.distinct = np.unique(w.passage)
+    return w.distinct
+
+
+def _runs(mask):
+    """Maximal ranges [start, end) of True in a boolean array, as an array of pairs."""
     import numpy as np
 
     edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+    return edges.reshape(-1, 2)
 
 
 def compare(
@@ -283,7 +294,7 @@ def compare(
     """The pair, when the two articles share :data:`MIN_SHARED_WORDS` words in passages."""
     import numpy as np
 
-    shared = np.intersect1d(a.passage, b.passage)
+    shared = np.intersect1d(_distinct(a), _distinct(b), assume_unique=True)
     if len(shared) * PASSAGE_WORDS < MIN_SHARED_WORDS:  # too few shingles to cover that many words
         return None
     covered_a, starts_a, hashes_a = _covered(a, shared)
@@ -292,22 +303,22 @@ def compare(
     if words < MIN_SHARED_WORDS:
         return None
     offsets_a, offsets_b = _offsets(first_text, a), _offsets(second_text, b)
-    runs_b = _runs(covered_b)
-    run_starts_b = np.array([s for s, _ in runs_b])
-    order_b = np.lexsort((starts_b, hashes_b))  # b's shared shingles by hash, first place first
+    runs_a, runs_b = _runs(covered_a), _runs(covered_b)
+    # the longest runs first (then the first in the text): only those shown become passages
+    order = np.lexsort((runs_a[:, 0], runs_a[:, 0] - runs_a[:, 1]))[:MOST_PASSAGES]
+    shown = runs_a[order]
+    # each run begins with a shared shingle: where that shingle first is in b, and b's run there
+    h = hashes_a[np.searchsorted(starts_a, shown[:, 0])]
+    by_hash = np.lexsort((starts_b, hashes_b))  # b's shared shingles by hash, first place first
+    at = starts_b[by_hash[np.searchsorted(hashes_b[by_hash], h)]]
+    in_b = runs_b[np.searchsorted(runs_b[:, 0], at, side="right") - 1]
     passages = []
-    for start, end in _runs(covered_a):
-        h = hashes_a[np.searchsorted(starts_a, start)]  # the run begins with a shared shingle
-        at = starts_b[order_b[np.searchsorted(hashes_b[order_b], h)]]
-        b_start, b_end = runs_b[np.searchsorted(run_starts_b, at, side="right") - 1]
+    for (start, end), (b_start, b_end) in zip(shown.tolist(), in_b.tolist(), strict=True):
         span_a = (int(offsets_a[start][0]), int(offsets_a[end - 1][1]))
         span_b = (int(offsets_b[b_start][0]), int(offsets_b[b_end - 1][1]))
         passages.append(Passage(end - start, first_text[span_a[0] : span_a[1]], span_a, span_b))
-    passages.sort(key=lambda p: (-p.words, p.first))
     shorter = min(a.words, b.words)
-    return CopyPair(
-        first_id, second_id, words, round(words / shorter, 3), tuple(passages[:MOST_PASSAGES]), len(passages)
-    )
+    return CopyPair(first_id, second_id, words, round(words / shorter, 3), tuple(passages), len(runs_a))
 
 
 def possible_copies(
@@ -337,9 +348,12 @@ def possible_copies(
             found, counts = np.unique(
                 np.concatenate([np.unique(getattr(w, kind)) for w in words.values()]), return_counts=True
             )
-            stock = found[counts > limit]
+            stock = found[counts > limit]  # sorted
+            if not len(stock):
+                continue
             for w in words.values():
-                keep = ~np.isin(getattr(w, kind), stock)
+                values = getattr(w, kind)
+                keep = stock[np.minimum(np.searchsorted(stock, values), len(stock) - 1)] != values
                 setattr(w, kind, getattr(w, kind)[keep])
                 if kind == "passage":
                     w.passage_at = w.passage_at[keep]
