@@ -148,9 +148,20 @@ def disagreements(store, limit: int = 0) -> list[Disagreement]:
 
 def claims_report(store, min_articles: int = 2, limit: int = 0) -> dict:
     """Disagreements and corroboration as plain dicts (for JSON and notebooks), with how many
-    there are in all; limit keeps the first so many of each (0: all)."""
+    there are in all; limit keeps the first so many of each (0: all).
+
+    The three queries run at once: Oxigraph lets go of the GIL while it answers, and the counts
+    and the corroboration each read every claim node (0.27 and 0.5 s at 100,000 facts)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        counted = pool.submit(counts, store, min_articles)
+        contested = pool.submit(disagreements, store, limit)
+        corroborated = pool.submit(corroboration, store, min_articles, limit)
+        found, claims = contested.result(), corroborated.result()
+        total = counted.result()
     return {
-        "counts": counts(store, min_articles),
+        "counts": total,
         "disagreements": [
             {
                 "subject": d.subject,
@@ -169,7 +180,7 @@ def claims_report(store, min_articles: int = 2, limit: int = 0) -> dict:
                     for v in d.values
                 ],
             }
-            for d in disagreements(store, limit)
+            for d in found
         ],
-        "claims": [c.__dict__ for c in corroboration(store, min_articles, limit)],
+        "claims": [c.__dict__ for c in claims],
     }
