@@ -135,8 +135,8 @@ import gc, json, signal, sys, time
 from pathlib import Path
 import rdflib
 from rdflib import Dataset, Literal, URIRef
-from kg.build.quads import corpus_quads, with_layer
-from kg.build.layer import graph_of
+from kg.build.quads import corpus_quads
+from kg.build.layer import graph_of, layer_quads
 from kg.rdf.namespaces import ONTOLOGY_GRAPH, PREFIXES
 from kg.seeds.corpus import load_corpus
 
@@ -166,7 +166,8 @@ corpus = stage("load and validate annotations", lambda: load_corpus(sys.argv[1])
 def objects():
     ds = Dataset(default_union=True)
     graphs = {}
-    for line in with_layer(corpus_quads(corpus).quads)[0]:
+    quads = corpus_quads(corpus).quads
+    for line in quads + layer_quads(quads):
         s, p, rest = line.split(" ", 2)
         g = graph_of(line)
         o = rest[: rest.rindex(" <")] if g else rest[:-2]

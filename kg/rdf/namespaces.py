@@ -67,6 +67,7 @@ class TDO(DefinedNamespace):
     affiliatedWith: URIRef
     agencyOf: URIRef
     annotation: URIRef
+    accordingTo: URIRef
     announcedOn: URIRef
     articleCount: URIRef
     attribution: URIRef
@@ -131,6 +132,7 @@ class TDO(DefinedNamespace):
     speaker: URIRef
     stance: URIRef
     statedAsFact: URIRef
+    statedDate: URIRef
     status: URIRef
     stepIndex: URIRef
     supports: URIRef
