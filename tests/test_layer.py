@@ -16,6 +16,8 @@ import pytest
 from kg.build.layer import claim_iri, graph_of, graph_of_bytes
 from kg.build.pipeline import build
 
+ONTOLOGY_TTL = Path(__file__).resolve().parent.parent / "ontology" / "tdo.ttl"
+
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/trade-dispute/"
 TDO = BASE + "ontology#"
@@ -72,6 +74,19 @@ def test_the_default_graph_is_the_registry_ontology_and_each_triple_stated_as_fa
     label = "<http://www.w3.org/2000/01/rdf-schema#label>"
     copied |= {(s, p, o) for s, p, o, g in quads if s in anonymous and p == label}
     assert len(anonymous) >= 10
+    # and the types the class hierarchy entails (rdflib's transitive closure of rdfs:subClassOf)
+    import rdflib
+
+    ontology = rdflib.Graph().parse(ONTOLOGY_TTL)
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    entailed = set()
+    for s, p, o in truthy | copied:
+        if p == rdf_type and o.startswith("<"):
+            for sup in ontology.transitive_objects(rdflib.URIRef(o[1:-1]), rdflib.RDFS.subClassOf):
+                if isinstance(sup, rdflib.URIRef) and f"<{sup}>" != o:
+                    entailed.add((s, p, f"<{sup}>"))
+    assert (f"<{BASE}id/china-commerce-ministry-warning>", rdf_type, f"<{TDO}Statement>") in entailed
+    copied |= entailed
     layer = {
         t
         for t in default_graph(quads)

@@ -6,6 +6,8 @@ questions about evidence want the facts behind it. So, as Wikidata keeps "truthy
 triples beside its statement nodes, the build adds to the N-Quads, in the **default graph**:
 
 * the ontology and the registry (so labels, types and class hierarchies answer plain queries),
+  with the types the class hierarchy entails (a warning is also a ``tdo:Statement``, so "every
+  statement" is ``?x a tdo:Statement``, not a class path),
   and the labels of the anonymous sources of attribution chains ("government sources"), so that
   every source a fact is ``tdo:accordingTo`` has its label in one place;
 * every distinct triple stated by at least one fact presented as fact, that is whose modality
@@ -395,6 +397,33 @@ def functional_properties(ontology_lines: Iterable[str]) -> set[str]:
     return {line.split(" ", 1)[0] for line in ontology_lines if marker in line}
 
 
+def superclasses(ontology_lines: Iterable[str]) -> dict[str, set[str]]:
+    """Each class of the ontology's lines -> every class it is a subclass of, transitively.
+
+    Example:
+        >>> sub = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+        >>> superclasses([f"<W> {sub} <S> .", f"<S> {sub} <E> ."])["<W>"] == {"<S>", "<E>"}
+        True
+    """
+    marker = f" <{RDFS_NS}subClassOf> "
+    parents: dict[str, set[str]] = {}
+    for line in ontology_lines:
+        if marker in line:
+            sub, _, sup = line[:-2].split(" ", 2)
+            if sup.startswith("<"):  # a named class, not a restriction
+                parents.setdefault(sub, set()).add(sup)
+    closure: dict[str, set[str]] = {}
+    for cls in parents:
+        found, todo = set(), list(parents[cls])
+        while todo:
+            c = todo.pop()
+            if c not in found and c != cls:
+                found.add(c)
+                todo += parents.get(c, ())
+        closure[cls] = found
+    return closure
+
+
 def _earliest_latest(dates: list[str]) -> tuple[str, str]:
     ordered = sorted(dates, key=_lexical)
     return ordered[0], ordered[-1]
@@ -420,7 +449,10 @@ def layer_quads(lines: Iterable[str]) -> list[str]:
     copies: dict[str, set[str]] = {}
     facts, claims, copied = read_facts(lines, copies)
     functional = functional_properties(copied)
+    supers = superclasses(copied)
     out = list(dict.fromkeys(copied))  # the ontology and the registry may state one triple
+    type_mark = f" {RDF_TYPE} "
+    typed = [line[:-2].split(type_mark) for line in out if type_mark in line]
     registry = set(out)  # a registry triple that facts also state is written once
     out.append(f"{LAYER_IRI} {RDF_TYPE} {_t('KnowledgeLayer')} .")
     out.append(f'{LAYER_IRI} {_t("layerVersion")} "{LAYER_VERSION}"{_INT} .')
@@ -438,6 +470,8 @@ def layer_quads(lines: Iterable[str]) -> list[str]:
         s, p, o = c.subject, c.predicate, c.object
         if c.stated_as_fact and f"{triple} ." not in registry:
             out.append(f"{triple} .")
+            if p == RDF_TYPE:
+                typed.append([s, o])
             if p in functional:  # kept to the end: only what disagreements read
                 contested.append(
                     ClaimRecord(
@@ -478,6 +512,8 @@ def layer_quads(lines: Iterable[str]) -> list[str]:
             first, last = _earliest_latest(c.dates)
             out.append(f"{n} {earliest_p} {first} .")
             out.append(f"{n} {latest_p} {last} .")
+    # the types the class hierarchy entails, so "every statement" is `?x a tdo:Statement`
+    out += [f"{x} {RDF_TYPE} {sup} ." for x, cls in typed for sup in sorted(supers.get(cls, ()))]
     for d in disagreements(contested, functional):
         out += [
             f"{d.iri} {RDF_TYPE} {_t('Disagreement')} .",
