@@ -2,15 +2,15 @@
 
 Independent origins (:func:`kg.build.origins.independent_origin`) rest on the attribution an annotator
 typed: two articles relaying one wire story without saying so count as two origins. This module
-compares the articles' texts: word shingles, MinHash and LSH (datasketch) find the pairs worth
-comparing, then the shingles the two share give the exact shared passages.
+compares the articles' texts: word shingles, MinHash (datasketch) and LSH banding find the pairs
+worth comparing, then the shingles the two share give the exact shared passages.
 
 * **Words** are lower-cased runs of letters and digits outside page furniture (the source's
   excluded ranges) and outside quotations (“...”, "...", ‘...’, '...', «...», „...“): two
   articles quoting one speech share its words without copying each other. A quotation, a line
   break and an excluded range end a run of words: no shingle spans one.
-* **Candidates**: one MinHash per article over its shingles of :data:`SKETCH_WORDS` words, in an
-  LSH index of one row per band, so a pair is compared when any of its :data:`PERMUTATIONS`
+* **Candidates**: one MinHash per article over its shingles of :data:`SKETCH_WORDS` words, in
+  LSH bands of one row each, so a pair is compared when any of its :data:`PERMUTATIONS`
   minimum hashes agree: at the Jaccard similarity of the seed pair's sketches (0.036) one such
   pair in a hundred is missed, at 0.05 one in 700. Each article is compared with
   :data:`MOST_PARTNERS` at most, those whose sketches agree most, so that templated text costs
@@ -49,7 +49,7 @@ MIN_SHARED_WORDS = 15
 """Two articles sharing this many words in passages are possible copies (seeds: 24 against 10)."""
 SKETCH_WORDS = 3
 """The MinHash sketches use shingles of this many words: reworded copies share short phrases,
-which gives them a higher Jaccard similarity than longer shingles would, and the LSH index more
+which gives them a higher Jaccard similarity than longer shingles would, and the LSH bands more
 chances to pair them."""
 PERMUTATIONS = 128
 """MinHash permutations, each one LSH band of one row."""

@@ -452,7 +452,7 @@ def layer_quads(lines: Iterable[str]) -> list[str]:
     supers = superclasses(copied)
     out = list(dict.fromkeys(copied))  # the ontology and the registry may state one triple
     type_mark = f" {RDF_TYPE} "
-    typed = [line[:-2].split(type_mark) for line in out if type_mark in line]
+    typed = [line[:-2].partition(type_mark)[::2] for line in out if type_mark in line]
     registry = set(out)  # a registry triple that facts also state is written once
     out.append(f"{LAYER_IRI} {RDF_TYPE} {_t('KnowledgeLayer')} .")
     out.append(f'{LAYER_IRI} {_t("layerVersion")} "{LAYER_VERSION}"{_INT} .')
@@ -471,24 +471,9 @@ def layer_quads(lines: Iterable[str]) -> list[str]:
         if c.stated_as_fact and f"{triple} ." not in registry:
             out.append(f"{triple} .")
             if p == RDF_TYPE:
-                typed.append([s, o])
-            if p in functional:  # kept to the end: only what disagreements read
-                contested.append(
-                    ClaimRecord(
-                        c.iri,
-                        s,
-                        p,
-                        o,
-                        [],
-                        set(),
-                        set(),
-                        c.modalities & _TRUTHY,
-                        [],
-                        c.own_dates,
-                        c.rate_kinds,
-                        c.scopes,
-                    )
-                )
+                typed.append((s, o))
+            if p in functional:
+                contested.append(c)
         if hash(c.iri) in seen and any(n == c.iri for n in _claim_iris(claims, triple)):
             raise ValueError(f"two claims share the IRI {c.iri}")  # two literal terms, one readable IRI
         seen.add(hash(c.iri))

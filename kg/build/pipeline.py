@@ -24,6 +24,7 @@ import pickle
 import shutil
 import tempfile
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -160,8 +161,6 @@ def _merged(graphs: Path, layer: list[str]) -> Iterator[list[str]]:
     """The sorted lines of the named graphs' file and of the layer, merged, in batches of about
     :data:`BATCH_LINES` (the layer's lines are all in the default graph: none equals a line of the
     file)."""
-    from bisect import bisect_right
-
     taken = 0
     with open(graphs, encoding="utf-8", newline="\n") as f:
         while True:
@@ -179,8 +178,6 @@ def _interleave(lines: list[str], layer: list[str], lo: int, hi: int) -> Iterato
     order, in batches of about :data:`BATCH_LINES`: two sorted runs are merged by ``list.sort`` in
     linear time; where the layer holds many lines between two of the file's (its claims sort
     together), lines are halved until they fit."""
-    from bisect import bisect_right
-
     if hi - lo + len(lines) <= BATCH_LINES:
         merged = lines + layer[lo:hi]
         merged.sort()
@@ -364,8 +361,7 @@ def _write_manifest(corpus: Corpus, dataset: BuiltDataset, digest: str, quads: i
 
 def _write_locations(dataset: BuiltDataset, tmp: Path) -> None:
     """The location index as locations.pickle, for the SHACL child and the violation queries in
-    the parent to point at lines (when the whole graph is validated); then drops it from the
-    dataset, since the child needs it no more and it is the second largest thing it holds."""
+    the parent to point at lines (when the whole graph is validated)."""
     flat = [
         (s, p, loc.path, loc.line, loc.fact, loc.value)
         for (s, p), located in dataset.locations.items()
@@ -373,7 +369,6 @@ def _write_locations(dataset: BuiltDataset, tmp: Path) -> None:
     ]  # tuples pickle many times faster than objects
     with open(tmp / "locations.pickle", "wb") as f:
         pickle.dump(flat, f, protocol=pickle.HIGHEST_PROTOCOL)
-    dataset.locations = {}
 
 
 def _stage_cache(cached, cache: Cache, staged: Cache) -> None:
@@ -418,7 +413,7 @@ def _prepare_steps(
     dataset = timer.stage("generate RDF", assemble, cached, cached.entries, None, True)
     if local is None:
         timer.stage("write locations", _write_locations, dataset, tmp)
-    dataset.locations = {}
+    dataset.locations = {}  # the second largest thing the child holds, and not needed any more
     # The named graphs go to a file first and leave memory; the layer is read from that file and
     # merged into kg.nq in order. Holding both at once took the build over 2 GB at 100,000 facts.
     graphs, nq = tmp / "graphs.nq", tmp / NQ_FILE

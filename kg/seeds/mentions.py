@@ -237,6 +237,34 @@ def _resolve(chosen, source: Source, problem) -> list[GoldMention]:
     return sorted(out, key=lambda m: (m.start, m.end, m.key or ""))
 
 
+def _read_all(
+    seeds: Path | str,
+    sources: Mapping[str, Source],
+    entities: Mapping[str, Entity],
+    classes: Iterable[str] | None = None,
+) -> tuple[dict[str, list[GoldMention]], list[Problem]]:
+    """Every gold mention file under ``seeds/mentions``, read once: article id -> its gold
+    mentions, and every problem of every file."""
+    found: dict[str, list[GoldMention]] = {}
+    problems: list[Problem] = []
+    folder = Path(seeds) / MENTIONS_DIR
+    if not folder.is_dir():
+        return found, problems
+    for path in sorted(folder.glob("*.yaml")):
+        source = sources.get(path.stem)
+        if source is None:
+            problems.append(
+                Problem(
+                    display_path(path), 0, 0, "",
+                    f"no article {path.stem} in sources.yaml{did_you_mean(path.stem, sources)}",
+                )
+            )  # fmt: skip
+            continue
+        found[path.stem], more = read_gold_mentions(path, source, entities, classes)
+        problems += more
+    return found, problems
+
+
 def gold_mention_problems(
     seeds: Path | str,
     sources: Mapping[str, Source],
@@ -252,22 +280,7 @@ def gold_mention_problems(
         entities: the registry.
         classes: the ontology's classes (see :func:`read_gold_mentions`).
     """
-    problems: list[Problem] = []
-    folder = Path(seeds) / MENTIONS_DIR
-    if not folder.is_dir():
-        return problems
-    for path in sorted(folder.glob("*.yaml")):
-        source = sources.get(path.stem)
-        if source is None:
-            problems.append(
-                Problem(
-                    display_path(path), 0, 0, "",
-                    f"no article {path.stem} in sources.yaml{did_you_mean(path.stem, sources)}",
-                )
-            )  # fmt: skip
-            continue
-        problems += read_gold_mentions(path, source, entities, classes)[1]
-    return problems
+    return _read_all(seeds, sources, entities, classes)[1]
 
 
 def load_gold_mentions(
@@ -286,12 +299,7 @@ def load_gold_mentions(
     Raises:
         SeedError: with every problem of every gold file, when any.
     """
-    problems = gold_mention_problems(seeds, sources, entities)
+    found, problems = _read_all(seeds, sources, entities)
     if problems:
         raise SeedError(problems)
-    out: dict[str, list[GoldMention]] = {}
-    for article_id, source in sorted(sources.items()):
-        path = gold_path(seeds, article_id)
-        if path.is_file():
-            out[article_id] = read_gold_mentions(path, source, entities)[0]
-    return out
+    return dict(sorted(found.items()))

@@ -346,25 +346,14 @@ def score_article(
     Returns:
         The ArticleScore.
     """
-    score = ArticleScore(s.article_id)
     proxy = proxy_mention_score(s, facts, corpus, known)
-    score.proxy_expected, score.proxy_found = proxy.mentions_expected, proxy.mentions_found
-    score.proxy_judged, score.proxy_right = proxy.mentions_judged, proxy.mentions_right
     if gold is None:
-        for name in (
-            "mentions_expected", "mentions_found", "mentions_judged", "mentions_right", "mentions_all",
-            "missed_mentions", "wrong_mentions",
-        ):  # fmt: skip
-            setattr(score, name, getattr(proxy, name))
+        score = proxy
     else:
         excluded = [(r.start, r.end) for r in corpus.sources[s.article_id].excluded]
-        against_gold = gold_mention_score(s, gold, excluded, known)
-        for name in (
-            "gold", "mentions_expected", "mentions_found", "mentions_judged", "mentions_right", "mentions_all",
-            "mentions_duplicate", "missed_mentions", "wrong_mentions", "duplicate_mentions", "wrong_readings",
-            "missed_unknown",
-        ):  # fmt: skip
-            setattr(score, name, getattr(against_gold, name))
+        score = gold_mention_score(s, gold, excluded, known)
+    score.proxy_expected, score.proxy_found = proxy.mentions_expected, proxy.mentions_found
+    score.proxy_judged, score.proxy_right = proxy.mentions_judged, proxy.mentions_right
     # ------------------------------------------------------------ facts
     labels = {c.key: c.label for c in s.candidates}
     hand = [(fact, t) for fact in facts for t in _hand_triples(fact)]
